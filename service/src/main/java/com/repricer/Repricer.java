@@ -1,0 +1,90 @@
+package com.repricer;
+
+import com.repricer.admin.AdminRouting;
+import com.repricer.api.ApiRouting;
+import com.repricer.metrics.RepricerMetrics;
+import com.repricer.storage.Ledger;
+import com.repricer.storage.ResultsDirectory;
+import com.repricer.storage.StorageConfig;
+import io.helidon.config.Config;
+import io.helidon.webserver.WebServer;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.logging.Logger;
+
+/**
+ * One running service: the ledger and the web server with its two sockets. Start-up order matters: the data
+ * directory is locked first (a second instance fails at once), the server starts next (liveness answers and
+ * readiness says "recovering"), then recovery runs and the ledger starts serving.
+ */
+public final class Repricer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Repricer.class.getName());
+
+    private final Ledger ledger;
+    private final WebServer server;
+
+    private Repricer(Ledger ledger, WebServer server) {
+        this.ledger = ledger;
+        this.server = server;
+    }
+
+    public static Repricer start(Config config, Clock clock) throws IOException {
+        StorageConfig storage = ServiceConfig.storage(config);
+        LOG.info("Data directory " + storage.dataDirectory().toAbsolutePath());
+        Ledger[] ledgerHolder = new Ledger[1];
+        RepricerMetrics metrics = new RepricerMetrics(RepricerMetrics.newRegistry(),
+                                                      () -> ledgerHolder[0] == null ? 0
+                                                                                    : ledgerHolder[0].writeQueueDepth());
+        Ledger ledger = Ledger.open(storage, clock, metrics);
+        ledgerHolder[0] = ledger;
+        WebServer server;
+        try {
+            ApiRouting api = new ApiRouting(ledger, metrics, ServiceConfig.productLimit(config),
+                                            ServiceConfig.queryLimit(config));
+            AdminRouting admin = new AdminRouting(ledger, ResultsDirectory.reader(storage.dataDirectory()), metrics);
+            server = WebServer.builder()
+                              .config(config.get("server"))
+                              .shutdownHook(false)
+                              .featuresDiscoverServices(false)
+                              .addFeature(admin.observeFeature())
+                              .routing(api::register)
+                              .routing(AdminRouting.SOCKET, admin::register)
+                              .build()
+                              .start();
+        } catch (RuntimeException e) {
+            ledger.close();
+            throw e;
+        }
+        Repricer repricer = new Repricer(ledger, server);
+        LOG.info("API listening on port " + repricer.port() + ", admin on port " + repricer.adminPort());
+        try {
+            ledger.recover();
+        } catch (IOException | RuntimeException e) {
+            repricer.close();
+            throw e;
+        }
+        return repricer;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public int adminPort() {
+        return server.port(AdminRouting.SOCKET);
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    /** Stops accepting, lets requests in flight finish, makes everything durable and writes the open window. */
+    @Override
+    public void close() {
+        server.stop();
+        ledger.close();
+        LOG.info("Stopped; " + ledger.recordCount() + " records durable");
+    }
+}

@@ -1,0 +1,62 @@
+package com.repricer;
+
+import com.repricer.storage.StorageConfig;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Configuration: {@code application.yaml} on the class path, overridden by environment variables (Helidon's
+ * mapping: {@code REPRICER_LIMITS_PRODUCT} sets {@code repricer.limits.product}; {@code _dash_} stands for a
+ * dash) and system properties. Three variables have the exact names SPEC §4 promises and are mapped here.
+ */
+final class ServiceConfig {
+
+    /** SPEC §4 names → configuration keys. */
+    static final Map<String, String> NAMED_VARIABLES = Map.of(
+            "REPRICER_DATA_DIR", "repricer.data-dir",
+            "REPRICER_PORT", "server.port",
+            "REPRICER_ADMIN_PORT", "server.sockets.0.port");
+
+    private ServiceConfig() {
+    }
+
+    static Config load(Map<String, String> environment) {
+        Map<String, String> named = new HashMap<>();
+        NAMED_VARIABLES.forEach((variable, key) -> {
+            String value = environment.get(variable);
+            if (value != null) {
+                named.put(key, value);
+            }
+        });
+        return Config.builder()
+                     .disableEnvironmentVariablesSource()
+                     .disableSystemPropertiesSource()
+                     .addSource(ConfigSources.create(named).name("SPEC §4 environment variables"))
+                     .addSource(ConfigSources.systemProperties())
+                     .addSource(ConfigSources.environmentVariables())
+                     .addSource(ConfigSources.classpath("application.yaml"))
+                     .build();
+    }
+
+    static StorageConfig storage(Config config) {
+        Config repricer = config.get("repricer");
+        StorageConfig defaults = StorageConfig.defaults(Path.of(repricer.get("data-dir").asString().get()));
+        return defaults.withWindow(repricer.get("results.window").as(Duration.class).orElse(defaults.window()),
+                                   repricer.get("results.max-records").asInt().orElse(defaults.maxRecordsPerFile()))
+                       .withWriteQueueCapacity(repricer.get("write.queue-capacity").asInt()
+                                                       .orElse(defaults.writeQueueCapacity()));
+    }
+
+    static int productLimit(Config config) {
+        return config.get("repricer.limits.product").asInt().orElse(50);
+    }
+
+    static int queryLimit(Config config) {
+        return config.get("repricer.limits.query").asInt().orElse(50);
+    }
+}

@@ -1,0 +1,67 @@
+package com.repricer.admin;
+
+import com.repricer.metrics.RepricerMetrics;
+import com.repricer.storage.Ledger;
+import com.repricer.storage.ResultsDirectory;
+import com.repricer.storage.StorageHealth;
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+
+import java.util.List;
+
+/**
+ * The admin port (9102, not exposed by the Service): health, Prometheus metrics and the results export.
+ *
+ * <p>Readiness is the storage's health: false while recovering and while writes fail. Liveness only says the
+ * process answers: a full disk must take the pod out of the load balancer, not restart it in a loop.
+ */
+public record AdminRouting(Ledger ledger, ResultsDirectory results, RepricerMetrics metrics) {
+
+    public static final String SOCKET = "admin";
+
+    public void register(HttpRouting.Builder routing) {
+        routing.register("/debug/results", new ResultsExportService(results));
+    }
+
+    /** Health and metrics under {@code /observe}, on the admin socket only. */
+    public ObserveFeature observeFeature() {
+        HealthObserver health = HealthObserver.builder()
+                                              .useSystemServices(false)
+                                              .details(true)
+                                              .addCheck(storageReadiness())
+                                              .addCheck(() -> HealthCheckResponse.builder().status(true).build(),
+                                                        HealthCheckType.LIVENESS, "process")
+                                              .build();
+        MetricsObserver metricsObserver = MetricsObserver.builder().meterRegistry(metrics.registry()).build();
+        return ObserveFeature.builder()
+                             .sockets(List.of(SOCKET))
+                             .addObserver(health)
+                             .addObserver(metricsObserver)
+                             .build();
+    }
+
+    private HealthCheck storageReadiness() {
+        return new HealthCheck() {
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.READINESS;
+            }
+
+            @Override
+            public String name() {
+                return "storage";
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                StorageHealth health = ledger.health();
+                return HealthCheckResponse.builder().status(health.ready()).detail("state", health.reason()).build();
+            }
+        };
+    }
+}

@@ -1,0 +1,56 @@
+package com.repricer.api;
+
+import com.repricer.metrics.Endpoint;
+import com.repricer.metrics.RepricerMetrics;
+import com.repricer.storage.Ledger;
+import com.repricer.storage.StorageUnavailableException;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import jakarta.json.JsonException;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The API port's route table, its error mapping (every error as problem+json) and request counting.
+ *
+ * @param productLimit concurrent product reads served at most
+ * @param queryLimit   concurrent history queries served at most
+ */
+public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimit, int queryLimit) {
+
+    private static final Logger LOG = Logger.getLogger(ApiRouting.class.getName());
+
+    public void register(HttpRouting.Builder routing) {
+        routing.addFilter((chain, request, response) -> {
+            try {
+                chain.proceed();
+            } finally {
+                metrics.requestCompleted(Endpoint.of(request.path().absolute().path()), response.status().code());
+            }
+        });
+        routing.register("/api/reprice", new RepriceService(ledger))
+               .register("/api/product", new ProductService(ledger, productLimit, metrics))
+               .register("/api/query", new QueryService(ledger, queryLimit, metrics))
+               .any((request, response) -> Responses.problem(response, Status.NOT_FOUND_404,
+                                                             "no resource at " + request.path().path()));
+        routing.error(BadRequestException.class,
+                      (request, response, e) -> Responses.problem(response, Problem.badRequest(e)))
+               .error(JsonException.class, (request, response, e) ->
+                       Responses.problem(response, Status.BAD_REQUEST_400, "the body is not valid JSON"))
+               .error(RepriceService.PayloadTooLargeException.class, (request, response, e) ->
+                       Responses.problem(response, Status.REQUEST_ENTITY_TOO_LARGE_413, e.getMessage()))
+               .error(ProductPath.NotFound.class, (request, response, e) ->
+                       Responses.problem(response, Status.NOT_FOUND_404, e.getMessage()))
+               .error(StorageUnavailableException.class, (request, response, e) -> {
+                   if (e.reason() == StorageUnavailableException.Reason.OVERLOADED) {
+                       metrics.rejected(Endpoint.of(request.path().absolute().path()));
+                   }
+                   Responses.unavailable(response, e.getMessage());
+               })
+               .error(Exception.class, (request, response, e) -> {
+                   LOG.log(Level.SEVERE, "Request " + request.prologue() + " failed", e);
+                   Responses.problem(response, Status.INTERNAL_SERVER_ERROR_500, "internal error");
+               });
+    }
+}

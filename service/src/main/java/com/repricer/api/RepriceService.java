@@ -1,0 +1,63 @@
+package com.repricer.api;
+
+import com.repricer.storage.Ledger;
+import com.repricer.storage.PriceRecord;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/** {@code POST /api/reprice}: records a price and answers once it is durable. */
+final class RepriceService implements HttpService {
+
+    /** SPEC §1: a body over 64 KiB is refused with 413. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private final Ledger ledger;
+
+    RepriceService(Ledger ledger) {
+        this.ledger = ledger;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/", this::reprice)
+             .any("/", (request, response) -> Responses.methodNotAllowed(response, "POST"));
+    }
+
+    private void reprice(ServerRequest request, ServerResponse response) throws Exception {
+        RepriceRequest reprice = RepriceRequest.parse(body(request));
+        PriceRecord stored = ledger.reprice(reprice.productId(), reprice.price());
+        Responses.json(response, RecordJson.stored(stored));
+    }
+
+    /** The whole body, refusing one over the limit before reading it where the length is declared. */
+    private static byte[] body(ServerRequest request) throws IOException {
+        long declared = request.headers().contentLength().orElse(-1);
+        if (declared > MAX_BODY_BYTES) {
+            throw new PayloadTooLargeException(declared);
+        }
+        if (!request.content().hasEntity()) {
+            return new byte[0];
+        }
+        try (InputStream in = request.content().inputStream()) {
+            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (body.length > MAX_BODY_BYTES) {
+                throw new PayloadTooLargeException(-1);
+            }
+            return body;
+        }
+    }
+
+    /** The body is over {@link #MAX_BODY_BYTES}: 413. */
+    static final class PayloadTooLargeException extends RuntimeException {
+        PayloadTooLargeException(long declared) {
+            super("the body is larger than " + MAX_BODY_BYTES + " bytes"
+                  + (declared > 0 ? " (Content-Length " + declared + ")" : ""));
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package com.repricer.metrics;
+
+import com.repricer.storage.StorageMetrics;
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+
+/**
+ * The service's Prometheus metrics (SPEC §3). Every meter exists from the first scrape, at zero: request
+ * counters for the statuses each endpoint answers are registered up front. One registry per service instance,
+ * so tests that start several instances in one JVM do not share counts.
+ */
+public final class RepricerMetrics implements StorageMetrics {
+
+    private static final int[] KNOWN_STATUSES = {200, 400, 404, 405, 413, 500, 503};
+
+    private final MeterRegistry registry;
+    private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<Endpoint, Counter> rejections = new EnumMap<>(Endpoint.class);
+    private final Timer fsync;
+    private final Counter resultsFiles;
+    private final Counter recordsWritten;
+    private final AtomicLong recoveryMillis = new AtomicLong();
+
+    public RepricerMetrics(MeterRegistry registry, IntSupplier writeQueueDepth) {
+        this.registry = registry;
+        for (Endpoint endpoint : Endpoint.values()) {
+            for (int status : KNOWN_STATUSES) {
+                requestCounter(endpoint, status);
+            }
+            rejections.put(endpoint, registry.getOrCreate(
+                    Counter.builder("repricer_rejections")
+                           .description("Requests refused with 503 because a concurrency limit or the write "
+                                        + "pipeline was full")
+                           .tags(List.of(Tag.create("endpoint", endpoint.label())))));
+        }
+        fsync = registry.getOrCreate(Timer.builder("repricer_log_fsync")
+                                          .description("Duration of one group-commit fsync of the log")
+                                          .publishPercentileHistogram(true));
+        resultsFiles = registry.getOrCreate(Counter.builder("repricer_results_files_written")
+                                                   .description("Results files renamed into results/"));
+        recordsWritten = registry.getOrCreate(Counter.builder("repricer_records_written")
+                                                     .description("Records written into results files"));
+        registry.getOrCreate(Gauge.builder("repricer_write_queue_depth", () -> writeQueueDepth.getAsInt())
+                                  .description("Reprices accepted and waiting for the log"));
+        registry.getOrCreate(Gauge.builder("repricer_recovery_seconds",
+                                           () -> recoveryMillis.get() / 1000.0)
+                                  .description("How long start-up recovery took"));
+    }
+
+    /** A registry of its own, for one service instance. */
+    public static MeterRegistry newRegistry() {
+        return Metrics.createMeterRegistry();
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void requestCompleted(Endpoint endpoint, int status) {
+        requestCounter(endpoint, status).increment();
+    }
+
+    public void rejected(Endpoint endpoint) {
+        rejections.get(endpoint).increment();
+    }
+
+    private Counter requestCounter(Endpoint endpoint, int status) {
+        return requests.computeIfAbsent(endpoint.label() + ' ' + status, key -> registry.getOrCreate(
+                Counter.builder("repricer_requests")
+                       .description("API requests by endpoint and response status")
+                       .tags(List.of(Tag.create("endpoint", endpoint.label()),
+                                     Tag.create("status", Integer.toString(status))))));
+    }
+
+    @Override
+    public void logSynced(long nanos, int records) {
+        fsync.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void resultsFileWritten(int records) {
+        resultsFiles.increment();
+        recordsWritten.increment(records);
+    }
+
+    @Override
+    public void recovered(Duration took, long records) {
+        recoveryMillis.set(took.toMillis());
+    }
+}

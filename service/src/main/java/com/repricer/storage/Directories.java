@@ -1,0 +1,19 @@
+package com.repricer.storage;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** fsync of a directory, which makes the names created, renamed or deleted in it durable. */
+final class Directories {
+
+    private Directories() {
+    }
+
+    static void fsync(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+}

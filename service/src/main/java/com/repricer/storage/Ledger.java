@@ -1,0 +1,305 @@
+package com.repricer.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The storage core: every product's last price, the durable history and its index.
+ *
+ * <p>A reprice takes its product's stripe lock (a fixed array of locks indexed by the product id's hash: no
+ * global lock, no lock object per product), reads the product's accepted price as the previous price, hands the
+ * update to the {@link GroupCommitWriter} and notes the new accepted price. The lock is released before waiting
+ * for the fsync, so one product's reprices queue in chain order while other products proceed in parallel.
+ * Readers see a record only once it is durable.
+ *
+ * <p>Lifecycle: {@link #open} takes the data directory's lock; {@link #recover} repairs and replays the data
+ * and starts the writer threads (until then every request is refused as {@code RECOVERING}); {@link #close}
+ * drains the pipeline, writes the open window and releases the lock.
+ */
+public final class Ledger implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Ledger.class.getName());
+    private static final long STOP_TIMEOUT_SECONDS = 8;
+
+    private enum Phase { RECOVERING, SERVING, CLOSING, CLOSED }
+
+    private final StorageConfig config;
+    private final Clock clock;
+    private final StorageMetrics metrics;
+    private final DataDirectoryLock lock;
+    private final ReentrantLock[] stripes;
+    private final ConcurrentHashMap<String, ProductState> products = new ConcurrentHashMap<>();
+    private final HistoryIndex index = new HistoryIndex();
+    private final FileTable files = new FileTable(index);
+    private final ResultsDirectory directory;
+    private final RecordStore store;
+    private volatile Phase phase = Phase.RECOVERING;
+    private GroupCommitWriter committer;
+    private ResultsWriter resultsWriter;
+    private Thread committerThread;
+    private Thread resultsThread;
+
+    private Ledger(StorageConfig config, Clock clock, StorageMetrics metrics, DataDirectoryLock lock)
+            throws IOException {
+        this.config = config;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.lock = lock;
+        this.stripes = new ReentrantLock[config.stripes()];
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+        this.directory = new ResultsDirectory(config.resultsDirectory(), config.temporaryDirectory());
+        this.store = new RecordStore(files, directory);
+    }
+
+    /**
+     * Takes the data directory. Fast, so a second instance fails at once; call {@link #recover} next.
+     *
+     * @throws DataDirectoryInUseException if another instance holds the directory
+     */
+    public static Ledger open(StorageConfig config, Clock clock, StorageMetrics metrics) throws IOException {
+        DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDirectory());
+        try {
+            return new Ledger(config, clock, metrics, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** Repairs {@code results/} from the log, replays the history into memory and starts serving. */
+    public void recover() throws IOException {
+        long started = System.nanoTime();
+        WriteAheadLog.Opened opened = WriteAheadLog.open(config.logDirectory());
+        Recovery recovery = new Recovery(directory, new FileGrouping(config.window(), config.maxRecordsPerFile()),
+                                         this::replay);
+        Recovery.Outcome outcome = recovery.run(opened.log(), opened.records());
+        committer = new GroupCommitWriter(opened.log(), outcome.nextSequence(), outcome.lastTimestampNanos(), clock,
+                                          config, metrics, new CommitOutcome());
+        resultsWriter = new ResultsWriter(directory, files, store, opened.log(), config, metrics);
+        committerThread = Thread.ofPlatform().name("repricer-group-commit").start(committer);
+        resultsThread = Thread.ofPlatform().name("repricer-results-writer").start(resultsWriter);
+        phase = Phase.SERVING;
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        metrics.recovered(took, index.size());
+        LOG.info(String.format("Recovered %d records of %d products in %d ms from %s", index.size(), products.size(),
+                               took.toMillis(), config.dataDirectory().toAbsolutePath()));
+    }
+
+    /** One file's records during recovery, in sequence order. */
+    private void replay(List<PriceRecord> records) {
+        for (PriceRecord record : records) {
+            ProductState product = products.computeIfAbsent(record.productId(), id -> new ProductState());
+            product.acceptedPrice = record.newPrice();
+            product.latest = record;
+            index.add(record, product.sequences);
+        }
+        files.add(records.getFirst().sequence(), records.size());
+    }
+
+    /**
+     * Records a new price and returns once it is durable.
+     *
+     * @throws StorageUnavailableException if the pipeline is full, storage is failing, or not serving
+     */
+    public PriceRecord reprice(String productId, BigDecimal price) throws InterruptedException {
+        checkServing();
+        PendingReprice pending;
+        ReentrantLock stripe = stripeOf(productId);
+        stripe.lock();
+        try {
+            if (phase != Phase.SERVING) {
+                throw notServing();
+            }
+            if (committer.failure() != null) {
+                throw new StorageUnavailableException(StorageUnavailableException.Reason.FAILING,
+                                                      "storage is failing: " + committer.failure().getMessage());
+            }
+            ProductState product = products.get(productId);
+            boolean known = product != null;
+            if (!known) {
+                product = new ProductState();
+            }
+            pending = new PendingReprice(product, productId, product.acceptedPrice, price);
+            if (!committer.offer(pending)) {
+                throw new StorageUnavailableException(StorageUnavailableException.Reason.OVERLOADED,
+                                                      "the write pipeline is full");
+            }
+            if (!known) {
+                products.put(productId, product);
+            }
+            product.acceptedPrice = price;
+        } finally {
+            stripe.unlock();
+        }
+        return pending.await();
+    }
+
+    /** The product's last durable record. */
+    public Optional<PriceRecord> latest(String productId) {
+        checkServing();
+        ProductState product = products.get(productId);
+        return product == null ? Optional.empty() : Optional.ofNullable(product.latest);
+    }
+
+    public HistoryPage history(HistoryQuery query) {
+        checkServing();
+        HistoryIndex.PageSequences page;
+        if (query.productId().isPresent()) {
+            ProductState product = products.get(query.productId().get());
+            if (product == null) {
+                return new HistoryPage(List.of(), false);
+            }
+            page = index.page(product.sequences, query.fromNanos(), query.toNanos(), query.offset(), query.limit());
+        } else {
+            page = index.page(query.fromNanos(), query.toNanos(), query.offset(), query.limit());
+        }
+        return new HistoryPage(store.read(page.sequences()), page.hasNext());
+    }
+
+    public StorageHealth health() {
+        return switch (phase) {
+            case RECOVERING -> new StorageHealth(false, "recovering");
+            case CLOSING, CLOSED -> new StorageHealth(false, "shutting down");
+            case SERVING -> {
+                IOException logFailure = committer.failure();
+                IOException resultsFailure = resultsWriter.failure();
+                if (logFailure != null) {
+                    yield new StorageHealth(false, "log writes fail: " + logFailure.getMessage());
+                }
+                if (resultsFailure != null) {
+                    yield new StorageHealth(false, "results files fail: " + resultsFailure.getMessage());
+                }
+                yield new StorageHealth(true, "ok");
+            }
+        };
+    }
+
+    /** Reprices accepted and waiting for the log. */
+    public int writeQueueDepth() {
+        return phase == Phase.SERVING ? committer.queueDepth() : 0;
+    }
+
+    /** Durable records in the history. */
+    public long recordCount() {
+        return index.size();
+    }
+
+    public Path resultsDirectory() {
+        return directory.path();
+    }
+
+    private void checkServing() {
+        if (phase != Phase.SERVING) {
+            throw notServing();
+        }
+    }
+
+    private StorageUnavailableException notServing() {
+        return phase == Phase.RECOVERING
+               ? new StorageUnavailableException(StorageUnavailableException.Reason.RECOVERING, "recovering")
+               : new StorageUnavailableException(StorageUnavailableException.Reason.SHUTTING_DOWN, "shutting down");
+    }
+
+    private ReentrantLock stripeOf(String productId) {
+        int hash = productId.hashCode();
+        return stripes[(hash ^ (hash >>> 16)) & (stripes.length - 1)];
+    }
+
+    private void lockAllStripes() {
+        for (ReentrantLock stripe : stripes) {
+            stripe.lock();
+        }
+    }
+
+    private void unlockAllStripes() {
+        for (int i = stripes.length - 1; i >= 0; i--) {
+            stripes[i].unlock();
+        }
+    }
+
+    /**
+     * Stops taking reprices, makes everything accepted durable, writes the open window into {@code results/},
+     * and releases the data directory.
+     */
+    @Override
+    public synchronized void close() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        boolean serving = phase == Phase.SERVING;
+        phase = Phase.CLOSING;
+        try {
+            if (serving) {
+                // Every reprice past its phase check holds a stripe: once we hold them all, none is mid-offer.
+                lockAllStripes();
+                unlockAllStripes();
+                committer.stop();
+                committerThread.join(TimeUnit.SECONDS.toMillis(STOP_TIMEOUT_SECONDS));
+                resultsWriter.stop();
+                resultsThread.join(TimeUnit.SECONDS.toMillis(STOP_TIMEOUT_SECONDS));
+            }
+            lock.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            phase = Phase.CLOSED;
+        }
+    }
+
+    /** The group-commit outcomes, applied to the products and the index. */
+    private final class CommitOutcome implements GroupCommitWriter.Listener {
+
+        @Override
+        public void durable(List<PriceRecord> records, List<PendingReprice> pending) {
+            for (int i = 0; i < records.size(); i++) {
+                PriceRecord record = records.get(i);
+                ProductState product = pending.get(i).product;
+                store.addUnfiled(record);
+                index.add(record, product.sequences);
+                product.latest = record;
+            }
+            resultsWriter.accept(records);
+            for (int i = 0; i < records.size(); i++) {
+                pending.get(i).committed(records.get(i));
+            }
+        }
+
+        @Override
+        public void failed(List<PendingReprice> group, IOException cause) {
+            StorageUnavailableException refusal = new StorageUnavailableException(
+                    StorageUnavailableException.Reason.FAILING, "storage failed: " + cause.getMessage());
+            lockAllStripes();
+            try {
+                group.addAll(committer.drainQueued());
+                // Nothing after the last durable record survives: every product's chain restarts from there.
+                for (PendingReprice reprice : group) {
+                    ProductState product = reprice.product;
+                    PriceRecord latest = product.latest;
+                    product.acceptedPrice = latest == null ? null : latest.newPrice();
+                    if (latest == null) {
+                        products.remove(reprice.productId, product);
+                    }
+                }
+            } finally {
+                unlockAllStripes();
+            }
+            group.forEach(reprice -> reprice.refused(refusal));
+            LOG.log(Level.WARNING, "Refused " + group.size() + " reprices after a storage failure");
+        }
+    }
+}

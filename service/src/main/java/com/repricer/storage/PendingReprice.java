@@ -1,0 +1,42 @@
+package com.repricer.storage;
+
+import java.math.BigDecimal;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/** A reprice accepted into the write pipeline, waiting for the fsync that makes it durable. */
+final class PendingReprice {
+
+    final ProductState product;
+    final String productId;
+    final BigDecimal previousPrice;
+    final BigDecimal newPrice;
+    private final CompletableFuture<PriceRecord> durable = new CompletableFuture<>();
+
+    PendingReprice(ProductState product, String productId, BigDecimal previousPrice, BigDecimal newPrice) {
+        this.product = product;
+        this.productId = productId;
+        this.previousPrice = previousPrice;
+        this.newPrice = newPrice;
+    }
+
+    void committed(PriceRecord record) {
+        durable.complete(record);
+    }
+
+    void refused(StorageUnavailableException reason) {
+        durable.completeExceptionally(reason);
+    }
+
+    /** Blocks until the record is durable (or refused). Never times out: a refusal is always delivered. */
+    PriceRecord await() throws InterruptedException {
+        try {
+            return durable.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StorageUnavailableException refused) {
+                throw new StorageUnavailableException(refused.reason(), refused.getMessage());
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+}

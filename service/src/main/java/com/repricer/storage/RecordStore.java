@@ -1,0 +1,62 @@
+package com.repricer.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where a durable record is read from: memory while it waits for its results file, the file afterwards.
+ * A record leaves memory only once its file is in the {@link FileTable}, so a reader that misses it in memory
+ * finds it in a file.
+ */
+final class RecordStore {
+
+    private final ConcurrentHashMap<Long, PriceRecord> unfiled = new ConcurrentHashMap<>();
+    private final FileTable files;
+    private final ResultsDirectory directory;
+
+    RecordStore(FileTable files, ResultsDirectory directory) {
+        this.files = files;
+        this.directory = directory;
+    }
+
+    void addUnfiled(PriceRecord record) {
+        unfiled.put(record.sequence(), record);
+    }
+
+    /** Called once the file holding {@code records} is in the file table. */
+    void filed(List<PriceRecord> records) {
+        for (PriceRecord record : records) {
+            unfiled.remove(record.sequence());
+        }
+    }
+
+    /** The records with these sequence numbers, all durable and indexed; each file is read once. */
+    List<PriceRecord> read(long[] sequences) {
+        List<PriceRecord> records = new ArrayList<>(sequences.length);
+        ResultsFileName lastFile = null;
+        List<PriceRecord> lastFileRecords = List.of();
+        for (long sequence : sequences) {
+            PriceRecord record = unfiled.get(sequence);
+            if (record == null) {
+                if (lastFile == null || sequence > lastFile.lastSequence()) {
+                    lastFile = files.fileOf(sequence);
+                    lastFileRecords = readFile(lastFile);
+                }
+                record = lastFileRecords.get((int) (sequence - lastFile.firstSequence()));
+            }
+            records.add(record);
+        }
+        return records;
+    }
+
+    private List<PriceRecord> readFile(ResultsFileName name) {
+        try {
+            return directory.readRecords(name);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read results file " + name, e);
+        }
+    }
+}

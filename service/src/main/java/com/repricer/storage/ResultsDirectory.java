@@ -1,0 +1,118 @@
+package com.repricer.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The {@code results/} folder and its staging folder {@code tmp/}. A file is written whole in {@code tmp/} and
+ * renamed into {@code results/}, so {@code results/} only ever holds complete files. Until a file is fsync'ed the
+ * write-ahead log still holds its records, which is why the rename need not wait for an fsync.
+ */
+public final class ResultsDirectory {
+
+    private static final Logger LOG = Logger.getLogger(ResultsDirectory.class.getName());
+    private static final String TEMPORARY_SUFFIX = ".tmp";
+
+    private final Path results;
+    private final Path staging;
+
+    ResultsDirectory(Path results, Path staging) throws IOException {
+        this.results = Files.createDirectories(results);
+        this.staging = Files.createDirectories(staging);
+    }
+
+    /** Opens the {@code results/} folder of a data directory for reading only (for the export). */
+    public static ResultsDirectory reader(Path dataDirectory) throws IOException {
+        StorageConfig layout = StorageConfig.defaults(dataDirectory);
+        return new ResultsDirectory(layout.resultsDirectory(), layout.temporaryDirectory());
+    }
+
+    public Path path() {
+        return results;
+    }
+
+    /** The complete results files in name (= sequence) order; anything else in the folder is skipped. */
+    public List<ResultsFileName> list() throws IOException {
+        List<ResultsFileName> names = new ArrayList<>();
+        try (Stream<Path> files = Files.list(results)) {
+            files.forEach(file -> {
+                Optional<ResultsFileName> name = ResultsFileName.parse(file.getFileName().toString());
+                name.ifPresentOrElse(names::add, () -> LOG.warning("Ignoring " + file + ": not a results file"));
+            });
+        }
+        names.sort(java.util.Comparator.comparingLong(ResultsFileName::firstSequence));
+        return names;
+    }
+
+    public Path pathOf(ResultsFileName name) {
+        return results.resolve(name.toString());
+    }
+
+    byte[] read(ResultsFileName name) throws IOException {
+        return Files.readAllBytes(pathOf(name));
+    }
+
+    List<PriceRecord> readRecords(ResultsFileName name) throws IOException {
+        return ResultsFileFormat.decode(read(name), name.firstSequence());
+    }
+
+    /**
+     * Writes {@code records} as one results file: staged, optionally fsync'ed, then renamed into place.
+     *
+     * @return the file's path in {@code results/}
+     */
+    Path write(List<PriceRecord> records, boolean fsync) throws IOException {
+        PriceRecord first = records.getFirst();
+        ResultsFileName name = new ResultsFileName(first.sequence(), first.timestampNanos(), records.size());
+        Path staged = staging.resolve(name + TEMPORARY_SUFFIX);
+        try (FileChannel channel = FileChannel.open(staged, StandardOpenOption.CREATE,
+                                                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ByteBuffer content = ByteBuffer.wrap(ResultsFileFormat.encode(records));
+            while (content.hasRemaining()) {
+                channel.write(content);
+            }
+            if (fsync) {
+                channel.force(true);
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(staged);
+            throw e;
+        }
+        Path target = pathOf(name);
+        Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+        return target;
+    }
+
+    /** Makes the given files' content and the folder's names durable. */
+    void sync(List<Path> files) throws IOException {
+        for (Path file : files) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                channel.force(true);
+            }
+        }
+        Directories.fsync(results);
+    }
+
+    void delete(ResultsFileName name) throws IOException {
+        Files.deleteIfExists(pathOf(name));
+    }
+
+    /** Staged files are leftovers of a crash: their records are still in the log. */
+    void clearStaging() throws IOException {
+        try (Stream<Path> files = Files.list(staging)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+}

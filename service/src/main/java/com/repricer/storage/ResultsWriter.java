@@ -1,0 +1,196 @@
+package com.repricer.storage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Cuts the durable records into results files. One thread: records arrive in sequence order from the group
+ * commit; a file is closed when the next record falls into another window, when it holds the maximum number of
+ * records, or when its window has passed (measured on the monotonic clock, so a wall clock that steps back does
+ * not hold a file open). Files are renamed into {@code results/} at once and fsync'ed later in batches, with the
+ * folder; only then is the log trimmed up to them.
+ *
+ * <p>A failing write (disk full) is retried every second: the records stay in the log and in memory meanwhile,
+ * and {@link #failure()} reports it to the readiness check.
+ */
+final class ResultsWriter implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(ResultsWriter.class.getName());
+    private static final List<PriceRecord> STOP = List.of();
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final BlockingQueue<List<PriceRecord>> incoming = new LinkedBlockingQueue<>();
+    private final ResultsDirectory directory;
+    private final FileTable files;
+    private final RecordStore store;
+    private final WriteAheadLog log;
+    private final FileGrouping grouping;
+    private final long syncIntervalNanos;
+    private final StorageMetrics metrics;
+
+    private List<PriceRecord> open = new ArrayList<>();
+    private long openDeadline;
+    private final Deque<List<PriceRecord>> closed = new ArrayDeque<>();
+    private final List<Path> unsynced = new ArrayList<>();
+    private long unsyncedThrough;
+    private long lastSync = System.nanoTime();
+    private long retryAt;
+    private volatile IOException failure;
+
+    ResultsWriter(ResultsDirectory directory, FileTable files, RecordStore store, WriteAheadLog log,
+                  StorageConfig config, StorageMetrics metrics) {
+        this.directory = directory;
+        this.files = files;
+        this.store = store;
+        this.log = log;
+        this.grouping = new FileGrouping(config.window(), config.maxRecordsPerFile());
+        this.syncIntervalNanos = config.resultsSyncInterval().toNanos();
+        this.metrics = metrics;
+    }
+
+    /** Durable records, in sequence order. */
+    void accept(List<PriceRecord> records) {
+        incoming.add(records);
+    }
+
+    IOException failure() {
+        return failure;
+    }
+
+    /** Writes the open window and syncs everything, then stops; called after the last {@link #accept}. */
+    void stop() {
+        incoming.add(STOP);
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (true) {
+                List<PriceRecord> records = incoming.poll(waitNanos(), TimeUnit.NANOSECONDS);
+                if (records == STOP) {
+                    closeOpen();
+                    finish();
+                    return;
+                }
+                if (records != null) {
+                    records.forEach(this::add);
+                }
+                long now = System.nanoTime();
+                if (!open.isEmpty() && now - openDeadline >= 0) {
+                    closeOpen();
+                }
+                if (now - retryAt >= 0) {
+                    writeClosed();
+                    if (!unsynced.isEmpty() && now - lastSync >= syncIntervalNanos) {
+                        sync();
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private long waitNanos() {
+        long now = System.nanoTime();
+        long wait = syncIntervalNanos;
+        if (!open.isEmpty()) {
+            wait = Math.min(wait, openDeadline - now);
+        }
+        if (!closed.isEmpty() || !unsynced.isEmpty()) {
+            wait = Math.min(wait, Math.max(retryAt - now, lastSync + syncIntervalNanos - now));
+        }
+        return Math.max(wait, 0);
+    }
+
+    private void add(PriceRecord record) {
+        if (grouping.startsNewFile(open, record)) {
+            closeOpen();
+        }
+        if (open.isEmpty()) {
+            openDeadline = System.nanoTime() + (grouping.windowEnd(record.timestampNanos()) - record.timestampNanos());
+        }
+        open.add(record);
+        if (open.size() >= grouping.maxRecords()) {
+            closeOpen();
+        }
+    }
+
+    private void closeOpen() {
+        if (!open.isEmpty()) {
+            closed.add(open);
+            open = new ArrayList<>();
+            if (System.nanoTime() - retryAt >= 0) {
+                writeClosed();
+            }
+        }
+    }
+
+    private void writeClosed() {
+        while (!closed.isEmpty()) {
+            List<PriceRecord> records = closed.peek();
+            try {
+                Path file = directory.write(records, false);
+                closed.poll();
+                files.add(records.getFirst().sequence(), records.size());
+                store.filed(records);
+                unsynced.add(file);
+                unsyncedThrough = records.getLast().sequence();
+                metrics.resultsFileWritten(records.size());
+            } catch (IOException e) {
+                failed("Writing results file failed; the records stay in the log, retrying", e);
+                return;
+            }
+        }
+        if (failure != null && unsynced.isEmpty()) {
+            recovered();
+        }
+    }
+
+    private void sync() {
+        try {
+            directory.sync(unsynced);
+            unsynced.clear();
+            lastSync = System.nanoTime();
+            log.trimThrough(unsyncedThrough);
+            if (failure != null && closed.isEmpty()) {
+                recovered();
+            }
+        } catch (IOException e) {
+            failed("Syncing results files failed; the records stay in the log, retrying", e);
+        }
+    }
+
+    private void failed(String message, IOException e) {
+        if (failure == null) {
+            LOG.log(Level.SEVERE, message, e);
+        }
+        failure = e;
+        retryAt = System.nanoTime() + RETRY_NANOS;
+    }
+
+    private void recovered() {
+        failure = null;
+        LOG.info("Results files are written again");
+    }
+
+    /** On shutdown: try hard, but a failure leaves the records safe in the log for the next start. */
+    private void finish() {
+        writeClosed();
+        if (!unsynced.isEmpty()) {
+            sync();
+        }
+        if (failure != null || !closed.isEmpty()) {
+            LOG.warning("Shut down with results not yet written; the next start writes them from the log");
+        }
+    }
+}
