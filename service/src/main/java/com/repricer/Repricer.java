@@ -24,21 +24,20 @@ public final class Repricer implements AutoCloseable {
 
     private final Ledger ledger;
     private final WebServer server;
+    private final RepricerMetrics metrics;
 
-    private Repricer(Ledger ledger, WebServer server) {
+    private Repricer(Ledger ledger, WebServer server, RepricerMetrics metrics) {
         this.ledger = ledger;
         this.server = server;
+        this.metrics = metrics;
     }
 
     public static Repricer start(Config config, Clock clock) throws IOException {
         StorageConfig storage = ServiceConfig.storage(config);
         LOG.info("Data directory " + storage.dataDirectory().toAbsolutePath());
-        Ledger[] ledgerHolder = new Ledger[1];
-        RepricerMetrics metrics = new RepricerMetrics(RepricerMetrics.newRegistry(),
-                                                      () -> ledgerHolder[0] == null ? 0
-                                                                                    : ledgerHolder[0].writeQueueDepth());
+        RepricerMetrics metrics = new RepricerMetrics(RepricerMetrics.newRegistry());
         Ledger ledger = Ledger.open(storage, clock, metrics);
-        ledgerHolder[0] = ledger;
+        metrics.watchWriteQueue(ledger::writeQueueDepth);
         WebServer server;
         try {
             ApiRouting api = new ApiRouting(ledger, metrics, ServiceConfig.productLimit(config),
@@ -48,6 +47,7 @@ public final class Repricer implements AutoCloseable {
                               .config(config.get("server"))
                               .shutdownHook(false)
                               .featuresDiscoverServices(false)
+                              .directHandlers(ApiRouting.directHandlers())
                               .addFeature(admin.observeFeature())
                               .routing(api::register)
                               .routing(AdminRouting.SOCKET, admin::register)
@@ -55,9 +55,10 @@ public final class Repricer implements AutoCloseable {
                               .start();
         } catch (RuntimeException e) {
             ledger.close();
+            metrics.close();
             throw e;
         }
-        Repricer repricer = new Repricer(ledger, server);
+        Repricer repricer = new Repricer(ledger, server, metrics);
         LOG.info("API listening on port " + repricer.port() + ", admin on port " + repricer.adminPort());
         try {
             ledger.recover();
@@ -85,6 +86,7 @@ public final class Repricer implements AutoCloseable {
     public void close() {
         server.stop();
         ledger.close();
+        metrics.close();
         LOG.info("Stopped; " + ledger.recordCount() + " records durable");
     }
 }

@@ -1,5 +1,6 @@
 package com.repricer.admin;
 
+import com.repricer.api.Problem;
 import com.repricer.storage.ResultsDirectory;
 import com.repricer.storage.ResultsFileName;
 import io.helidon.http.HeaderNames;
@@ -38,7 +39,7 @@ final class ResultsExportService implements HttpService {
         rules.get("/", this::export)
              .any("/", (request, response) -> {
                  response.header(HeaderNames.ALLOW, "GET");
-                 response.status(Status.METHOD_NOT_ALLOWED_405).send();
+                 problem(response, Status.METHOD_NOT_ALLOWED_405, "this resource allows GET");
              });
     }
 
@@ -47,8 +48,7 @@ final class ResultsExportService implements HttpService {
         List<String> since = request.query().all("since", List::of);
         if (!unknown.isEmpty() || since.size() > 1
             || since.size() == 1 && ResultsFileName.parse(since.getFirst()).isEmpty()) {
-            response.status(Status.BAD_REQUEST_400)
-                    .send("expected at most one parameter since=<results file name>\n");
+            problem(response, Status.BAD_REQUEST_400, "expected at most one parameter since=<results file name>");
             return;
         }
         List<Path> files = selected(since.stream().findFirst());
@@ -65,6 +65,12 @@ final class ResultsExportService implements HttpService {
             }
             tar.finish();
         }
+    }
+
+    private static void problem(ServerResponse response, Status status, String detail) {
+        response.status(status);
+        response.header(HeaderNames.CONTENT_TYPE, "application/problem+json");
+        response.send(Problem.of(status.code(), status.reasonPhrase(), detail).toJson());
     }
 
     /** The files strictly after {@code since} in name order (= sequence order). */

@@ -5,6 +5,7 @@ import com.repricer.metrics.RepricerMetrics;
 import com.repricer.storage.Ledger;
 import com.repricer.storage.StorageUnavailableException;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import jakarta.json.JsonException;
 
@@ -20,6 +21,11 @@ import java.util.logging.Logger;
 public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimit, int queryLimit) {
 
     private static final Logger LOG = Logger.getLogger(ApiRouting.class.getName());
+
+    /** Problem bodies also for requests Helidon refuses before routing; set on the API listener. */
+    public static DirectHandlers directHandlers() {
+        return ProblemDirectHandler.forAllEvents();
+    }
 
     public void register(HttpRouting.Builder routing) {
         routing.addFilter((chain, request, response) -> {

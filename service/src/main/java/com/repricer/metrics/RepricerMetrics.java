@@ -19,8 +19,11 @@ import java.util.function.IntSupplier;
 
 /**
  * The service's Prometheus metrics (SPEC §3). Every meter exists from the first scrape, at zero: request
- * counters for the statuses each endpoint answers are registered up front. One registry per service instance,
- * so tests that start several instances in one JVM do not share counts.
+ * counters for the statuses each endpoint answers are registered up front.
+ *
+ * <p>Helidon 4.5's Micrometer provider backs every registry with Micrometer's global one, so two instances in
+ * one JVM (only ever in tests) share meters while both run; {@link #close} removes ours so that a later
+ * instance starts from zero.
  */
 public final class RepricerMetrics implements StorageMetrics {
 
@@ -34,7 +37,7 @@ public final class RepricerMetrics implements StorageMetrics {
     private final Counter recordsWritten;
     private final AtomicLong recoveryMillis = new AtomicLong();
 
-    public RepricerMetrics(MeterRegistry registry, IntSupplier writeQueueDepth) {
+    public RepricerMetrics(MeterRegistry registry) {
         this.registry = registry;
         for (Endpoint endpoint : Endpoint.values()) {
             for (int status : KNOWN_STATUSES) {
@@ -53,14 +56,23 @@ public final class RepricerMetrics implements StorageMetrics {
                                                    .description("Results files renamed into results/"));
         recordsWritten = registry.getOrCreate(Counter.builder("repricer_records_written")
                                                      .description("Records written into results files"));
-        registry.getOrCreate(Gauge.builder("repricer_write_queue_depth", () -> writeQueueDepth.getAsInt())
-                                  .description("Reprices accepted and waiting for the log"));
         registry.getOrCreate(Gauge.builder("repricer_recovery_seconds",
                                            () -> recoveryMillis.get() / 1000.0)
                                   .description("How long start-up recovery took"));
     }
 
-    /** A registry of its own, for one service instance. */
+    /** Reports the write pipeline's depth; call once the storage exists. */
+    public void watchWriteQueue(IntSupplier writeQueueDepth) {
+        registry.getOrCreate(Gauge.builder("repricer_write_queue_depth", () -> writeQueueDepth.getAsInt())
+                                  .description("Reprices accepted and waiting for the log"));
+    }
+
+    /** Removes this instance's meters. */
+    public void close() {
+        List.copyOf(registry.meters(meter -> meter.id().name().startsWith("repricer_"))).forEach(registry::remove);
+    }
+
+    /** A registry for one service instance. */
     public static MeterRegistry newRegistry() {
         return Metrics.createMeterRegistry();
     }

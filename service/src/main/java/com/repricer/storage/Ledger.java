@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,7 +29,8 @@ import java.util.logging.Logger;
 public final class Ledger implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Ledger.class.getName());
-    private static final long STOP_TIMEOUT_SECONDS = 8;
+    /** Shutdown budget for the writer threads: SPEC §4 gives the whole process 10 s after SIGTERM. */
+    private static final long STOP_TIMEOUT_MILLIS = 8_000;
 
     private enum Phase { RECOVERING, SERVING, CLOSING, CLOSED }
 
@@ -45,6 +45,7 @@ public final class Ledger implements AutoCloseable {
     private final ResultsDirectory directory;
     private final RecordStore store;
     private volatile Phase phase = Phase.RECOVERING;
+    private WriteAheadLog log;
     private GroupCommitWriter committer;
     private ResultsWriter resultsWriter;
     private Thread committerThread;
@@ -85,10 +86,11 @@ public final class Ledger implements AutoCloseable {
         WriteAheadLog.Opened opened = WriteAheadLog.open(config.logDirectory());
         Recovery recovery = new Recovery(directory, new FileGrouping(config.window(), config.maxRecordsPerFile()),
                                          this::replay);
-        Recovery.Outcome outcome = recovery.run(opened.log(), opened.records());
-        committer = new GroupCommitWriter(opened.log(), outcome.nextSequence(), outcome.lastTimestampNanos(), clock,
+        log = opened.log();
+        Recovery.Outcome outcome = recovery.run(log, opened.records());
+        committer = new GroupCommitWriter(log, outcome.nextSequence(), outcome.lastTimestampNanos(), clock,
                                           config, metrics, new CommitOutcome());
-        resultsWriter = new ResultsWriter(directory, files, store, opened.log(), config, metrics);
+        resultsWriter = new ResultsWriter(directory, files, store, log, config, metrics);
         committerThread = Thread.ofPlatform().name("repricer-group-commit").start(committer);
         resultsThread = Thread.ofPlatform().name("repricer-results-writer").start(resultsWriter);
         phase = Phase.SERVING;
@@ -246,10 +248,14 @@ public final class Ledger implements AutoCloseable {
                 // Every reprice past its phase check holds a stripe: once we hold them all, none is mid-offer.
                 lockAllStripes();
                 unlockAllStripes();
+                long deadline = System.currentTimeMillis() + STOP_TIMEOUT_MILLIS;
                 committer.stop();
-                committerThread.join(TimeUnit.SECONDS.toMillis(STOP_TIMEOUT_SECONDS));
+                committerThread.join(Math.max(1, deadline - System.currentTimeMillis()));
                 resultsWriter.stop();
-                resultsThread.join(TimeUnit.SECONDS.toMillis(STOP_TIMEOUT_SECONDS));
+                resultsThread.join(Math.max(1, deadline - System.currentTimeMillis()));
+            }
+            if (log != null) {
+                log.close();
             }
             lock.close();
         } catch (InterruptedException e) {

@@ -6,12 +6,17 @@ import jakarta.json.JsonException;
 import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParser.Event;
 
-import java.io.ByteArrayInputStream;
+import java.io.StringReader;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The one owner of the results file content: a tab-indented JSON array of records in sequence order.
@@ -61,7 +66,7 @@ public final class ResultsFileFormat {
      */
     public static List<PriceRecord> decode(byte[] content, long firstSequence) {
         List<PriceRecord> records = new ArrayList<>();
-        try (JsonParser parser = Json.createParser(new ByteArrayInputStream(content))) {
+        try (JsonParser parser = Json.createParser(new StringReader(strictUtf8(content)))) {
             expect(parser, Event.START_ARRAY);
             for (Event event = parser.next(); event != Event.END_ARRAY; event = parser.next()) {
                 if (event != Event.START_OBJECT) {
@@ -79,19 +84,33 @@ public final class ResultsFileFormat {
         return records;
     }
 
+    private static String strictUtf8(byte[] content) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                                         .onMalformedInput(CodingErrorAction.REPORT)
+                                         .onUnmappableCharacter(CodingErrorAction.REPORT)
+                                         .decode(ByteBuffer.wrap(content))
+                                         .toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedResultsFileException("not valid UTF-8");
+        }
+    }
+
     private static PriceRecord decodeRecord(JsonParser parser, long sequence) {
         String productId = null;
         BigDecimal previousPrice = null;
         BigDecimal newPrice = null;
         Long timestamp = null;
-        int fields = 0;
+        Set<String> seen = new HashSet<>();
         for (Event event = parser.next(); event != Event.END_OBJECT; event = parser.next()) {
             if (event != Event.KEY_NAME) {
                 throw new MalformedResultsFileException("expected a field name, found " + event);
             }
             String key = parser.getString();
             Event value = parser.next();
-            fields++;
+            if (!seen.add(key)) {
+                throw new MalformedResultsFileException("record " + sequence + " repeats " + key);
+            }
             switch (key) {
                 case "productId" -> productId = string(parser, value, key);
                 case "previousPrice" -> previousPrice = value == Event.VALUE_NULL ? null : number(parser, value, key);
@@ -100,8 +119,8 @@ public final class ResultsFileFormat {
                 default -> throw new MalformedResultsFileException("unknown field " + key);
             }
         }
-        if (fields != 4 || productId == null || newPrice == null || timestamp == null) {
-            throw new MalformedResultsFileException("record " + sequence + " lacks a field or repeats one");
+        if (seen.size() != 4) {
+            throw new MalformedResultsFileException("record " + sequence + " lacks a field");
         }
         return new PriceRecord(sequence, productId, previousPrice, newPrice, timestamp);
     }
