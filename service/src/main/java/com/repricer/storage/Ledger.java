@@ -2,6 +2,7 @@ package com.repricer.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -31,6 +32,9 @@ public final class Ledger implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Ledger.class.getName());
     /** Shutdown budget for the writer threads: SPEC §4 gives the whole process 10 s after SIGTERM. */
     private static final long STOP_TIMEOUT_MILLIS = 8_000;
+
+    private static final int MAX_PRODUCT_ID_BYTES = 512;
+    private static final int MAX_SCALE = 18;
 
     private enum Phase { RECOVERING, SERVING, CLOSING, CLOSED }
 
@@ -117,6 +121,7 @@ public final class Ledger implements AutoCloseable {
      * @throws StorageUnavailableException if the pipeline is full, storage is failing, or not serving
      */
     public PriceRecord reprice(String productId, BigDecimal price) throws InterruptedException {
+        checkStorable(productId, price);
         checkServing();
         PendingReprice pending;
         ReentrantLock stripe = stripeOf(productId);
@@ -147,6 +152,18 @@ public final class Ledger implements AutoCloseable {
             stripe.unlock();
         }
         return pending.await();
+    }
+
+    /** The log's entry format holds ids of 1–512 UTF-8 bytes and prices of scale 0–18; the API checks first. */
+    private static void checkStorable(String productId, BigDecimal price) {
+        int bytes = productId.length() <= MAX_PRODUCT_ID_BYTES / 3 ? productId.length()
+                                                                  : productId.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes < 1 || bytes > MAX_PRODUCT_ID_BYTES) {
+            throw new IllegalArgumentException("product id must be 1–512 UTF-8 bytes, is " + bytes);
+        }
+        if (price.scale() < 0 || price.scale() > MAX_SCALE || price.signum() <= 0) {
+            throw new IllegalArgumentException("price must be positive with a scale of 0–18: " + price);
+        }
     }
 
     /** The product's last durable record. */

@@ -128,8 +128,9 @@ final class Recovery {
             return;
         }
         if (expected < logFirst) {
-            throw new IllegalStateException("Results are missing records " + expected + " to " + (end - 1)
-                                            + " and the log no longer holds them");
+            throw new IllegalStateException("Results are missing records " + expected + " to "
+                                            + (Math.min(end, logFirst) - 1) + " and the log no longer holds them"
+                                            + " (it starts at " + logFirst + ")");
         }
         writeGroups(slice(logged, logFirst, expected, end));
     }
