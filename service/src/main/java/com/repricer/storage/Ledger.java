@@ -274,6 +274,7 @@ public final class Ledger implements AutoCloseable {
             if (log != null) {
                 log.close();
             }
+            directory.close();
             lock.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

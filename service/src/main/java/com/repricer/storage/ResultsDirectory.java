@@ -25,6 +25,7 @@ public final class ResultsDirectory {
 
     private final Path results;
     private final Path staging;
+    private Optional<FileSystemSync> fileSystemSync;
 
     ResultsDirectory(Path results, Path staging) throws IOException {
         this.results = Files.createDirectories(results);
@@ -93,14 +94,34 @@ public final class ResultsDirectory {
         return target;
     }
 
-    /** Makes the given files' content and the folder's names durable. */
+    /**
+     * Makes the given files' content and the folder's names durable: one {@code syncfs} where the platform has
+     * it, else one fsync per file. Called by one thread at a time (recovery, then the results writer).
+     */
     void sync(List<Path> files) throws IOException {
+        if (files.isEmpty()) {
+            return;
+        }
+        if (fileSystemSync == null) {
+            fileSystemSync = FileSystemSync.open(results);
+        }
+        if (fileSystemSync.isPresent()) {
+            fileSystemSync.get().sync();
+            return;
+        }
         for (Path file : files) {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
                 channel.force(true);
             }
         }
         Directories.fsync(results);
+    }
+
+    /** Releases the syncfs descriptor, if one was opened. */
+    void close() {
+        if (fileSystemSync != null) {
+            fileSystemSync.ifPresent(FileSystemSync::close);
+        }
     }
 
     void delete(ResultsFileName name) throws IOException {
