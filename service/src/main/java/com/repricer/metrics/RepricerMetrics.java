@@ -12,9 +12,9 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntSupplier;
 
 /**
@@ -28,17 +28,24 @@ import java.util.function.IntSupplier;
 public final class RepricerMetrics implements StorageMetrics {
 
     private static final int[] KNOWN_STATUSES = {200, 400, 404, 405, 413, 500, 503};
+    private static final int STATUS_CODES = 600;
 
     private final MeterRegistry registry;
-    private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+    /** By endpoint ordinal and status code: looked up on every request, so no key is built. */
+    private final AtomicReferenceArray<Counter>[] requests;
     private final Map<Endpoint, Counter> rejections = new EnumMap<>(Endpoint.class);
     private final Timer fsync;
     private final Counter resultsFiles;
     private final Counter recordsWritten;
     private final AtomicLong recoveryMillis = new AtomicLong();
 
+    @SuppressWarnings("unchecked")
     public RepricerMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.requests = new AtomicReferenceArray[Endpoint.values().length];
+        for (Endpoint endpoint : Endpoint.values()) {
+            requests[endpoint.ordinal()] = new AtomicReferenceArray<>(STATUS_CODES);
+        }
         for (Endpoint endpoint : Endpoint.values()) {
             for (int status : KNOWN_STATUSES) {
                 requestCounter(endpoint, status);
@@ -90,11 +97,18 @@ public final class RepricerMetrics implements StorageMetrics {
     }
 
     private Counter requestCounter(Endpoint endpoint, int status) {
-        return requests.computeIfAbsent(endpoint.label() + ' ' + status, key -> registry.getOrCreate(
-                Counter.builder("repricer_requests")
-                       .description("API requests by endpoint and response status")
-                       .tags(List.of(Tag.create("endpoint", endpoint.label()),
-                                     Tag.create("status", Integer.toString(status))))));
+        AtomicReferenceArray<Counter> byStatus = requests[endpoint.ordinal()];
+        int index = Math.floorMod(status, STATUS_CODES);
+        Counter counter = byStatus.get(index);
+        if (counter == null) {
+            counter = registry.getOrCreate(
+                    Counter.builder("repricer_requests")
+                           .description("API requests by endpoint and response status")
+                           .tags(List.of(Tag.create("endpoint", endpoint.label()),
+                                         Tag.create("status", Integer.toString(status)))));
+            byStatus.set(index, counter);
+        }
+        return counter;
     }
 
     @Override

@@ -270,11 +270,21 @@ public final class Ledger implements AutoCloseable {
                 committerThread.join(Math.max(1, deadline - System.currentTimeMillis()));
                 resultsWriter.stop();
                 resultsThread.join(Math.max(1, deadline - System.currentTimeMillis()));
+                if (resultsThread.isAlive()) {
+                    // Out of time: whatever is not in results/ yet is in the log, and the next start writes it.
+                    LOG.warning("Results writer did not finish in time; the next start completes it from the log");
+                    resultsThread.interrupt();
+                    resultsThread.join(STOP_TIMEOUT_MILLIS / 8);
+                }
             }
-            if (log != null) {
-                log.close();
+            if (committerThread != null && (committerThread.isAlive() || resultsThread.isAlive())) {
+                LOG.warning("Storage threads still running at exit; leaving their files open");
+            } else {
+                if (log != null) {
+                    log.close();
+                }
+                directory.close();
             }
-            directory.close();
             lock.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -150,7 +150,7 @@ final class Recovery {
     }
 
     private void writeFile(List<PriceRecord> records) throws IOException {
-        toSync.add(directory.write(records, true));
+        toSync.add(directory.write(records, false)); // made durable together by the sync at the end of run()
         replayFile(records);
     }
 

@@ -43,7 +43,7 @@ final class ResultsWriter implements Runnable {
     private final List<Path> unsynced = new ArrayList<>();
     private long unsyncedThrough;
     private long lastSync = System.nanoTime();
-    private long retryAt;
+    private long retryAt = System.nanoTime();
     private volatile IOException failure;
 
     ResultsWriter(ResultsDirectory directory, FileTable files, RecordStore store, WriteAheadLog log,
@@ -136,7 +136,7 @@ final class ResultsWriter implements Runnable {
     }
 
     private void writeClosed() {
-        while (!closed.isEmpty()) {
+        while (!closed.isEmpty() && !Thread.currentThread().isInterrupted()) {
             List<PriceRecord> records = closed.peek();
             try {
                 Path file = directory.write(records, false);
@@ -146,6 +146,8 @@ final class ResultsWriter implements Runnable {
                 unsynced.add(file);
                 unsyncedThrough = records.getLast().sequence();
                 metrics.resultsFileWritten(records.size());
+            } catch (java.nio.channels.ClosedByInterruptException e) {
+                return; // shutdown ran out of time; the log keeps these records for the next start
             } catch (IOException e) {
                 failed("Writing results file failed; the records stay in the log, retrying", e);
                 return;
@@ -186,7 +188,7 @@ final class ResultsWriter implements Runnable {
     /** On shutdown: try hard, but a failure leaves the records safe in the log for the next start. */
     private void finish() {
         writeClosed();
-        if (!unsynced.isEmpty()) {
+        if (!unsynced.isEmpty() && !Thread.currentThread().isInterrupted()) {
             sync();
         }
         if (failure != null || !closed.isEmpty()) {
