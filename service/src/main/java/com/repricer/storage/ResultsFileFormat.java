@@ -1,9 +1,10 @@
 package com.repricer.storage;
 
 import com.repricer.json.JsonStrings;
-import jakarta.json.Json;
 import jakarta.json.JsonException;
+import jakarta.json.spi.JsonProvider;
 import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
 import jakarta.json.stream.JsonParser.Event;
 
 import java.io.StringReader;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -36,6 +38,9 @@ import java.util.Set;
  * Records carry no sequence number: a file's name gives its first one and the rest follow without gaps.
  */
 public final class ResultsFileFormat {
+
+    /** {@code Json.createParser} looks the provider up on every call (a service-loader scan): once is enough. */
+    private static final JsonParserFactory PARSERS = JsonProvider.provider().createParserFactory(Map.of());
 
     private ResultsFileFormat() {
     }
@@ -66,7 +71,7 @@ public final class ResultsFileFormat {
      */
     public static List<PriceRecord> decode(byte[] content, long firstSequence) {
         List<PriceRecord> records = new ArrayList<>();
-        try (JsonParser parser = Json.createParser(new StringReader(strictUtf8(content)))) {
+        try (JsonParser parser = PARSERS.createParser(new StringReader(strictUtf8(content)))) {
             expect(parser, Event.START_ARRAY);
             for (Event event = parser.next(); event != Event.END_ARRAY; event = parser.next()) {
                 if (event != Event.START_OBJECT) {
