@@ -37,11 +37,13 @@ public final class Main {
         }
         // A JVM shutdown hook would exit with 143 after SIGTERM; SPEC §4 wants 0 once the data is safe.
         for (String signal : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(signal), received -> {
+            // Signal handlers run on a daemon thread: the JVM would exit under it once the last storage thread ends.
+            Signal.handle(new Signal(signal), received -> Thread.ofPlatform().daemon(false).name("repricer-shutdown")
+                                                                .start(() -> {
                 LOG.info("SIG" + received.getName() + " received; shutting down");
                 repricer.close();
                 System.exit(0);
-            });
+            }));
         }
     }
 }

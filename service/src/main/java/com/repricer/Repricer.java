@@ -81,11 +81,13 @@ public final class Repricer implements AutoCloseable {
         return ledger;
     }
 
-    /** Stops accepting, lets requests in flight finish, makes everything durable and writes the open window. */
+    /** Stops accepting, answers requests in flight, makes everything durable and writes the open window. */
     @Override
     public void close() {
-        server.stop();
+        // The ledger first: it refuses new reprices with 503 and answers every one in flight before the server
+        // stops (stopping the server first would interrupt requests whose records still become durable).
         ledger.close();
+        server.stop();
         metrics.close();
         LOG.info("Stopped; " + ledger.recordCount() + " records durable");
     }

@@ -120,7 +120,7 @@ public final class Ledger implements AutoCloseable {
      *
      * @throws StorageUnavailableException if the pipeline is full, storage is failing, or not serving
      */
-    public PriceRecord reprice(String productId, BigDecimal price) throws InterruptedException {
+    public PriceRecord reprice(String productId, BigDecimal price) {
         checkStorable(productId, price);
         checkServing();
         PendingReprice pending;

@@ -2,7 +2,7 @@ package com.repricer.storage;
 
 import java.math.BigDecimal;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 
 /** A reprice accepted into the write pipeline, waiting for the fsync that makes it durable. */
 final class PendingReprice {
@@ -28,11 +28,14 @@ final class PendingReprice {
         durable.completeExceptionally(reason);
     }
 
-    /** Blocks until the record is durable (or refused). Never times out: a refusal is always delivered. */
-    PriceRecord await() throws InterruptedException {
+    /**
+     * Blocks until the record is durable (or refused). Never times out and ignores interrupts: once queued, the
+     * record is written either way, so the caller must learn the outcome rather than answer an error.
+     */
+    PriceRecord await() {
         try {
-            return durable.get();
-        } catch (ExecutionException e) {
+            return durable.join();
+        } catch (CompletionException e) {
             if (e.getCause() instanceof StorageUnavailableException refused) {
                 throw new StorageUnavailableException(refused.reason(), refused.getMessage());
             }
