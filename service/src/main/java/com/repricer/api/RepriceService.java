@@ -45,7 +45,8 @@ final class RepriceService implements HttpService {
             return new byte[0];
         }
         try (InputStream in = request.content().inputStream()) {
-            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+            // With a declared length read exactly that (no 64 KiB buffer per request); else up to the limit + 1.
+            byte[] body = in.readNBytes(declared >= 0 ? (int) declared + 1 : MAX_BODY_BYTES + 1);
             if (body.length > MAX_BODY_BYTES) {
                 throw new PayloadTooLargeException(-1);
             }
