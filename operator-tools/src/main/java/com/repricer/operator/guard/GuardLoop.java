@@ -1,0 +1,166 @@
+package com.repricer.operator.guard;
+
+import com.repricer.operator.EventRecorder;
+import com.repricer.operator.PassScheduler;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * The long-running guard ({@code guard --watch}): an informer on the Deployments of the namespace triggers a
+ * {@link Guard} pass on every change (the repricer's own, or a second Deployment appearing); a pass also runs every
+ * {@code interval}, for what is not watched (StatefulSets, the claim). A change in the violations is logged and
+ * recorded as a Warning Event on the Deployment; with {@code fix}, fixable violations are patched at once and the
+ * repair recorded as a Normal Event.
+ */
+public final class GuardLoop implements AutoCloseable {
+
+    public static final String VIOLATED_REASON = "InvariantViolated";
+    public static final String REPAIRED_REASON = "InvariantRepaired";
+    public static final String COMPONENT = "repricer-guard";
+    static final Duration RETRY_DELAY = Duration.ofSeconds(30);
+    static final Duration SYNC_TIMEOUT = Duration.ofMinutes(2);
+
+    private final Guard guard;
+    private final boolean fix;
+    private final EventRecorder events;
+    private final Clock clock;
+    private final PrintWriter log;
+    private final SharedIndexInformer<Deployment> informer;
+    private final PassScheduler scheduler;
+    /** The violations last reported; touched only on the scheduler's thread. */
+    private List<Violation> reported;
+    private boolean reportedMissing;
+    private volatile Optional<Guard.Report> lastReport = Optional.empty();
+
+    private GuardLoop(Guard guard, boolean fix, Duration interval, EventRecorder events, Clock clock,
+                      PrintWriter log, SharedIndexInformer<Deployment> informer) {
+        this.guard = guard;
+        this.fix = fix;
+        this.events = events;
+        this.clock = clock;
+        this.log = log;
+        this.informer = informer;
+        this.scheduler = new PassScheduler("guard", clock, this::pass, interval, RETRY_DELAY, log);
+    }
+
+    /** Starts the informer (waiting for its first list) and the scheduler. */
+    public static GuardLoop start(KubernetesClient client, Guard guard, boolean fix, Duration interval,
+                                  EventRecorder events, Clock clock, PrintWriter log)
+            throws InterruptedException, TimeoutException {
+        SharedIndexInformer<Deployment> informer = client.apps().deployments().inNamespace(guard.namespace())
+                                                         .runnableInformer(0);
+        GuardLoop loop = new GuardLoop(guard, fix, interval, events, clock, log, informer);
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Deployment deployment) {
+                loop.scheduler.requestPass();
+            }
+
+            @Override
+            public void onUpdate(Deployment before, Deployment after) {
+                loop.scheduler.requestPass();
+            }
+
+            @Override
+            public void onDelete(Deployment deployment, boolean finalStateUnknown) {
+                loop.scheduler.requestPass();
+            }
+        });
+        try {
+            informer.start().toCompletableFuture().get(SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            loop.close();
+            if (e.getCause() instanceof KubernetesClientException k) {
+                throw k;   // the command line reports it (RBAC, connection) with exit code 3
+            }
+            throw new IllegalStateException("the Deployment informer could not list deployments", e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            loop.close();
+            throw e;
+        }
+        loop.scheduler.requestPass();
+        return loop;
+    }
+
+    private Optional<Instant> pass() {
+        Optional<Guard.Report> found = guard.inspect();
+        lastReport = found;
+        if (found.isEmpty()) {
+            if (!reportedMissing) {
+                say("deployment " + guard.namespace() + "/" + guard.deploymentName() + " not found; waiting for it");
+                reportedMissing = true;
+                reported = null;
+            }
+            return Optional.empty();
+        }
+        reportedMissing = false;
+        Guard.Report report = found.get();
+        if (!report.violations().equals(reported)) {
+            report.lines().forEach(this::say);
+            if (!report.violations().isEmpty()) {
+                record(report, EventRecorder.WARNING, VIOLATED_REASON, COMPONENT + " found "
+                       + report.violations().stream().map(Violation::toString).collect(Collectors.joining("; ")));
+            }
+            reported = report.violations();
+        }
+        if (fix) {
+            List<Violation> fixed = guard.fix(report);
+            if (!fixed.isEmpty()) {
+                String names = fixed.stream().map(Violation::name).collect(Collectors.joining(", "));
+                say("patched " + report.target() + ": " + names);
+                record(report, EventRecorder.NORMAL, REPAIRED_REASON, COMPONENT + " patched " + names + ": "
+                       + SafeFix.mergePatch(fixed).orElse(""));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void record(Guard.Report report, String type, String reason, String message) {
+        try {
+            events.record(report.deployment(), type, reason, message);
+        } catch (KubernetesClientException e) {
+            say("could not record an Event on " + report.target() + ": HTTP " + e.getCode() + " " + e.getMessage());
+        }
+    }
+
+    /** Runs a pass now and returns what it found (tests, and a person's impatience). */
+    public Optional<Guard.Report> passNow(Duration timeout) throws InterruptedException, TimeoutException {
+        scheduler.runNow(timeout);
+        return lastReport;
+    }
+
+    public boolean isLive() {
+        return scheduler.isRunning() && informer.isRunning();
+    }
+
+    public boolean isReady() {
+        return informer.hasSynced() && informer.isWatching();
+    }
+
+    private void say(String line) {
+        synchronized (log) {
+            log.println(clock.instant() + " guard: " + line);
+            log.flush();
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.close();
+        informer.close();
+    }
+}

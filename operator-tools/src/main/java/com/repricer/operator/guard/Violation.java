@@ -1,0 +1,63 @@
+package com.repricer.operator.guard;
+
+/**
+ * One way the repricer Deployment breaks the single-instance invariants: a {@link Kind} (its name, and whether
+ * {@code guard --fix} may repair it) and a message saying what was found and why it matters.
+ */
+public record Violation(Kind kind, String message) {
+
+    /** The checks, in the order they are reported. Only replicas and strategy are safe to patch. */
+    public enum Kind {
+        /** More than one replica: two writers on one volume. */
+        REPLICAS("replicas", true),
+        /** Not {@code Recreate}: a rolling update starts the new pod while the old one holds the volume. */
+        STRATEGY("strategy", true),
+        /** No container named {@code repricer}: the other container checks cannot run. */
+        CONTAINER_MISSING("container-missing", false),
+        /** Nothing writable mounted at the data directory. */
+        DATA_MOUNT("data-mount", false),
+        /** The data directory's volume is not a PersistentVolumeClaim (emptyDir, hostPath, …). */
+        DATA_VOLUME("data-volume", false),
+        /** The claim the data volume names does not exist. */
+        CLAIM_MISSING("claim-missing", false),
+        /** The claim is not ReadWriteOnce (or ReadWriteOncePod). */
+        CLAIM_ACCESS_MODE("claim-access-mode", false),
+        /** Another Deployment, StatefulSet, DaemonSet, Job, CronJob or pod mounts the same claim. */
+        CLAIM_SHARED("claim-shared", false),
+        LIVENESS_PROBE("liveness-probe", false),
+        READINESS_PROBE("readiness-probe", false),
+        RUN_AS_NON_ROOT("run-as-non-root", false),
+        READ_ONLY_ROOT_FILESYSTEM("read-only-root-filesystem", false);
+
+        private final String id;
+        private final boolean fixable;
+
+        Kind(String id, boolean fixable) {
+            this.id = id;
+            this.fixable = fixable;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public boolean fixable() {
+            return fixable;
+        }
+    }
+
+    /** The violation's stable name ({@code replicas}, {@code claim-shared}, …). */
+    public String name() {
+        return kind.id();
+    }
+
+    /** Whether {@code guard --fix} repairs it. */
+    public boolean fixable() {
+        return kind.fixable();
+    }
+
+    @Override
+    public String toString() {
+        return name() + (fixable() ? " (fixable)" : "") + ": " + message;
+    }
+}
