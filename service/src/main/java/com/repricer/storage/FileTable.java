@@ -28,17 +28,7 @@ final class FileTable {
         fileCount++;
     }
 
-    /** Every sequence below this is in a results file. */
-    long filedBelow() {
-        int count = fileCount;
-        return count == 0 ? 1 : boundaries.get(count);
-    }
-
-    int fileCount() {
-        return fileCount;
-    }
-
-    /** The file holding {@code sequence}, which must be below {@link #filedBelow()} as read before. */
+    /** The file holding {@code sequence}, which must already be in a results file. */
     ResultsFileName fileOf(long sequence) {
         long file = boundaries.lowerBound(0, fileCount + 1L, sequence + 1) - 1;
         long first = boundaries.get(file);

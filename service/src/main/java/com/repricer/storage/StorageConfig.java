@@ -40,11 +40,6 @@ public record StorageConfig(Path dataDirectory, Duration window, int maxRecordsP
                                  resultsSyncInterval, stripes);
     }
 
-    public StorageConfig withSegmentBytes(long bytes) {
-        return new StorageConfig(dataDirectory, window, maxRecordsPerFile, writeQueueCapacity, maxBatch, bytes,
-                                 resultsSyncInterval, stripes);
-    }
-
     Path resultsDirectory() {
         return dataDirectory.resolve("results");
     }
