@@ -3,17 +3,29 @@ package com.repricer.storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where a durable record is read from: memory while it waits for its results file, the file afterwards.
  * A record leaves memory only once its file is in the {@link FileTable}, so a reader that misses it in memory
- * finds it in a file.
+ * finds it in a file. Files never change once in {@code results/}, so the most recently read ones are kept
+ * decoded: pollers of the newest pages, and a product's page spread over many files, read no file twice.
  */
 final class RecordStore {
 
+    /** Decoded files kept: about 10 records each, so a few MiB. */
+    private static final int CACHED_FILES = 4096;
+
     private final ConcurrentHashMap<Long, PriceRecord> unfiled = new ConcurrentHashMap<>();
+    private final Map<Long, List<PriceRecord>> decodedFiles = new LinkedHashMap<>(CACHED_FILES, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, List<PriceRecord>> eldest) {
+            return size() > CACHED_FILES;
+        }
+    };
     private final FileTable files;
     private final ResultsDirectory directory;
 
@@ -53,10 +65,21 @@ final class RecordStore {
     }
 
     private List<PriceRecord> readFile(ResultsFileName name) {
+        synchronized (decodedFiles) {
+            List<PriceRecord> cached = decodedFiles.get(name.firstSequence());
+            if (cached != null) {
+                return cached;
+            }
+        }
+        List<PriceRecord> records;
         try {
-            return directory.readRecords(name);
+            records = List.copyOf(directory.readRecords(name));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read results file " + name, e);
         }
+        synchronized (decodedFiles) {
+            decodedFiles.put(name.firstSequence(), records);
+        }
+        return records;
     }
 }
