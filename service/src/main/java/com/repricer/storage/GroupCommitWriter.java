@@ -41,7 +41,7 @@ final class GroupCommitWriter implements Runnable {
     private static final Logger LOG = Logger.getLogger(GroupCommitWriter.class.getName());
     private static final PendingReprice STOP = new PendingReprice(null, null, null, null);
     private static final long PROBE_INTERVAL_MILLIS = 1000;
-    private static final int PROBE_BYTES = 64 * 1024;
+    private static final int PROBE_BYTES = 4 * 1024;
 
     private final BlockingQueue<PendingReprice> queue;
     private final WriteAheadLog log;
@@ -116,7 +116,12 @@ final class GroupCommitWriter implements Runnable {
                     group.subList(stopAt, group.size()).clear();
                 }
                 if (!group.isEmpty()) {
-                    commit(group);
+                    try {
+                        commit(group);
+                    } catch (RuntimeException e) {
+                        // Never let the one writer thread die: callers would wait forever. Fail closed instead.
+                        fail(new ArrayList<>(group), new IOException("unexpected error in the group commit", e));
+                    }
                 }
                 if (stopAt >= 0) {
                     return;
@@ -187,6 +192,7 @@ final class GroupCommitWriter implements Runnable {
     private void probe() {
         try {
             log.discardUnsynced();
+            log.syncDirectory();
             try (FileChannel channel = FileChannel.open(probeFile, StandardOpenOption.CREATE,
                                                         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 ByteBuffer bytes = ByteBuffer.allocate(PROBE_BYTES);
@@ -200,6 +206,9 @@ final class GroupCommitWriter implements Runnable {
             failure = null;
             LOG.info("Storage writes work again; accepting reprices");
         } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).equals(String.valueOf(failure.getMessage()))) {
+                LOG.warning("Storage still failing: " + e);
+            }
             failure = e;
         }
     }

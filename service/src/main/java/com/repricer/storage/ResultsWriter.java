@@ -82,7 +82,12 @@ final class ResultsWriter implements Runnable {
                     return;
                 }
                 if (records != null) {
-                    records.forEach(this::add);
+                    try {
+                        records.forEach(this::add);
+                    } catch (RuntimeException e) {
+                        // The records are safe in the log; report and keep the thread alive.
+                        failed("Results writer error; the records stay in the log", new IOException(e));
+                    }
                 }
                 long now = System.nanoTime();
                 if (!open.isEmpty() && now - openDeadline >= 0) {

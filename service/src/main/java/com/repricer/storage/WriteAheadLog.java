@@ -210,17 +210,30 @@ final class WriteAheadLog implements AutoCloseable {
 
     /** Closes the current segment and starts a new one whose first record will be {@code nextSequence}. */
     synchronized void roll(long nextSequence) throws IOException {
-        closeCurrent();
-        startSegment(nextSequence);
+        FileChannel previous = current;
+        startSegment(nextSequence); // on failure the previous segment stays current
+        previous.close();
     }
 
     private void startSegment(long nextSequence) throws IOException {
         Path segment = directory.resolve(String.format("%019d%s", nextSequence, SUFFIX));
-        current = FileChannel.open(segment, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        current.truncate(0);
+        FileChannel channel = FileChannel.open(segment, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            channel.truncate(0);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        current = channel;
         durableSize = 0;
         segments.put(nextSequence, segment);
-        // The new name must be durable before an entry in it is acknowledged.
+        // The new name must be durable before an entry in it is acknowledged; if this fails, the writer refuses
+        // work until syncDirectory() succeeds (see GroupCommitWriter.probe).
+        syncDirectory();
+    }
+
+    /** Makes the segment names durable. */
+    void syncDirectory() throws IOException {
         Directories.fsync(directory);
     }
 

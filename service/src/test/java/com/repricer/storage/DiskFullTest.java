@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class DiskFullTest {
 
     private static final String TMPFS_SIZE = "1m";
-    private static final int BALLAST_BYTES = 256 * 1024;
+    private static final int BALLAST_BYTES = 512 * 1024;
 
     @TempDir
     Path mountPoint;
@@ -75,7 +75,8 @@ class DiskFullTest {
         assertThat(ledger.health().reason(), containsString("fail"));
 
         Files.delete(ballast);
-        await(Duration.ofSeconds(15), () -> ledger.health().ready(), "readiness to come back after space was freed");
+        await(Duration.ofSeconds(15), () -> ledger.health().ready(),
+              "readiness to come back after space was freed (state when freed: " + ledger.health().reason() + ")");
         acknowledged.add(ledger.reprice("after-the-disk-was-freed", price("1.00")));
         ledger.close();
 
