@@ -81,6 +81,10 @@ class CrashRecoveryTest {
     private static final long WINDOW_NANOS = 1_000_000_000L;
     private static final int MAX_RECORDS_PER_FILE = 10;
     private static final Duration AWAIT = Duration.ofSeconds(20);
+    /** The crash or SIGTERM comes after this many acknowledged reprices plus a seeded share of the spread. */
+    private static final int KILL_AFTER_AT_LEAST = 100;
+    private static final int STOP_AFTER_AT_LEAST = 50;
+    private static final int KILL_AFTER_SPREAD = 400;
 
     /** One record, as the API acknowledged it or as the history/results hold it. Prices compare with scale. */
     record Rec(String productId, BigDecimal previousPrice, BigDecimal newPrice, long timestampNanos) {
@@ -109,15 +113,14 @@ class CrashRecoveryTest {
         ServiceProcess service = ServiceProcess.startReady(data, logFile(test, 0));
         try {
             for (int cycle = 1; cycle <= CYCLES; cycle++) {
-                long killDelayMillis = 200 + random.nextInt(1301);
                 int ackedBefore = traffic.acked.size();
+                int killAfter = ackedBefore + KILL_AFTER_AT_LEAST + random.nextInt(KILL_AFTER_SPREAD);
                 try (Writers writers = Writers.start(service, WRITERS, cycle, traffic, random.nextLong())) {
-                    ServiceProcess.await("a first acknowledged reprice in cycle " + cycle, AWAIT,
-                                         () -> traffic.acked.size() > ackedBefore || !traffic.errors.isEmpty()
+                    // The (seeded) moment of the crash: after a number of acknowledged reprices, mid-traffic.
+                    ServiceProcess.await(killAfter + " acknowledged reprices in cycle " + cycle, AWAIT,
+                                         () -> traffic.acked.size() >= killAfter || !traffic.errors.isEmpty()
                                                || !traffic.failed.isEmpty(),
                                          service::output);
-                    // Not a synchronisation: the (seeded) moment of the crash, while the writers keep writing.
-                    Thread.sleep(killDelayMillis);
                     boolean midTraffic = writers.allRunning();
                     int exit = service.kill();
                     assertThat("exit code of the SIGKILLed service (cycle " + cycle + ")", exit,
@@ -134,9 +137,9 @@ class CrashRecoveryTest {
                 service = ServiceProcess.startReady(data, logFile(test, cycle));
                 int previousSize = history.size();
                 history = verifyAfterRestart(service, data, traffic, history);
-                System.out.printf(Locale.ROOT, "crash cycle %d/%d (seed %d): killed after %d ms; %d acknowledged "
-                                               + "in total (%d this cycle), history %d records (+%d)%n",
-                                  cycle, CYCLES, SEED, killDelayMillis, traffic.acked.size(),
+                System.out.printf(Locale.ROOT, "crash cycle %d/%d (seed %d): killed after %d acknowledged; %d "
+                                               + "acknowledged in total (%d this cycle), history %d records (+%d)%n",
+                                  cycle, CYCLES, SEED, killAfter - ackedBefore, traffic.acked.size(),
                                   traffic.acked.size() - ackedBefore, history.size(),
                                   history.size() - previousSize);
             }
@@ -161,14 +164,13 @@ class CrashRecoveryTest {
         Traffic traffic = new Traffic();
         List<Rec> files;
         try (ServiceProcess service = ServiceProcess.startReady(data, logFile(test, 0))) {
-            long stopDelayMillis = 200 + random.nextInt(601);
+            int stopAfter = STOP_AFTER_AT_LEAST + random.nextInt(KILL_AFTER_SPREAD);
             try (Writers writers = Writers.start(service, SIGTERM_WRITERS, 1, traffic,
                                                       random.nextLong())) {
-                ServiceProcess.await("a first acknowledged reprice", AWAIT,
-                                     () -> !traffic.acked.isEmpty() || !traffic.errors.isEmpty()
+                // The (seeded) moment of the SIGTERM: after a number of acknowledged reprices, mid-traffic.
+                ServiceProcess.await(stopAfter + " acknowledged reprices", AWAIT,
+                                     () -> traffic.acked.size() >= stopAfter || !traffic.errors.isEmpty()
                                            || !traffic.failed.isEmpty(), service::output);
-                // Not a synchronisation: the (seeded) moment of the SIGTERM, while the writers keep writing.
-                Thread.sleep(stopDelayMillis);
                 assertThat("every writer is still writing at the SIGTERM; errors: " + traffic.errors
                            + traffic.failed.values(), writers.allRunning(), is(true));
                 long signalled = System.nanoTime();
@@ -183,8 +185,8 @@ class CrashRecoveryTest {
             files = readResults(data);
             Map<String, Rec> byPrice = checkHistory("results/ after SIGTERM", files, traffic);
             assertAllAcknowledgedPresent("results/ after SIGTERM", traffic, byPrice);
-            System.out.printf(Locale.ROOT, "SIGTERM after %d ms: %d acknowledged, %d records in %s%n",
-                              stopDelayMillis, traffic.acked.size(), files.size(), data.resolve("results"));
+            System.out.printf(Locale.ROOT, "SIGTERM after %d acknowledged: %d acknowledged, %d records in %s%n",
+                              stopAfter, traffic.acked.size(), files.size(), data.resolve("results"));
             // A reprice in flight at the SIGTERM is answered 200 (made durable) or 503 (not stored), never
             // failed while its record is stored anyway: a client would retry it and store it twice.
             List<String> failures = traffic.failed.entrySet().stream()
