@@ -1,6 +1,7 @@
 package com.repricer.operator.guard;
 
 import com.repricer.operator.EventRecorder;
+import com.repricer.operator.InformerSync;
 import com.repricer.operator.PassScheduler;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,8 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
@@ -32,7 +31,6 @@ public final class GuardLoop implements AutoCloseable {
     public static final String REPAIRED_REASON = "InvariantRepaired";
     public static final String COMPONENT = "repricer-guard";
     static final Duration RETRY_DELAY = Duration.ofSeconds(30);
-    static final Duration SYNC_TIMEOUT = Duration.ofMinutes(2);
 
     private final Guard guard;
     private final boolean fix;
@@ -80,18 +78,7 @@ public final class GuardLoop implements AutoCloseable {
                 loop.scheduler.requestPass();
             }
         });
-        try {
-            informer.start().toCompletableFuture().get(SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            loop.close();
-            if (e.getCause() instanceof KubernetesClientException k) {
-                throw k;   // the command line reports it (RBAC, connection) with exit code 3
-            }
-            throw new IllegalStateException("the Deployment informer could not list deployments", e.getCause());
-        } catch (InterruptedException | TimeoutException e) {
-            loop.close();
-            throw e;
-        }
+        InformerSync.start(informer, "deployments", loop::close);
         loop.scheduler.requestPass();
         return loop;
     }

@@ -1,10 +1,10 @@
 package com.repricer.operator.reaper;
 
 import com.repricer.operator.KubeNames;
+import com.repricer.operator.InformerSync;
 import com.repricer.operator.PassScheduler;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
@@ -13,8 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
@@ -29,7 +27,6 @@ public final class ReaperLoop implements AutoCloseable {
     public static final Duration MAX_IDLE = Duration.ofMinutes(10);
     /** After a failed pass (a deletion the API refused). */
     public static final Duration RETRY_DELAY = Duration.ofSeconds(30);
-    static final Duration SYNC_TIMEOUT = Duration.ofMinutes(2);
 
     private final SharedIndexInformer<Pod> informer;
     private final Consumer<Reaper.Pass> onPass;
@@ -78,18 +75,7 @@ public final class ReaperLoop implements AutoCloseable {
                 // nothing to reap, and the next deadline may only move later: the planned pass copes.
             }
         });
-        try {
-            informer.start().toCompletableFuture().get(SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            loop.close();
-            if (e.getCause() instanceof KubernetesClientException k) {
-                throw k;   // the command line reports it (RBAC, connection) with exit code 3
-            }
-            throw new IllegalStateException("the debug-pod informer could not list pods", e.getCause());
-        } catch (InterruptedException | TimeoutException e) {
-            loop.close();
-            throw e;
-        }
+        InformerSync.start(informer, "debug pods", loop::close);
         loop.scheduler.requestPass();
         return loop;
     }
