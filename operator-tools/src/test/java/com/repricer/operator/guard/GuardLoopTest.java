@@ -41,12 +41,14 @@ class GuardLoopTest {
     private final MutableClock clock = new MutableClock(NOW);
     private final StringWriter log = new StringWriter();
     private WatchQueue<Deployment> deployments;
+    private WatchQueue<Event> events;
     private GuardLoop loop;
 
     @BeforeEach
     void setUp() {
         client.persistentVolumeClaims().inNamespace(NAMESPACE).resource(Fixtures.claim("ReadWriteOnce")).create();
         deployments = new WatchQueue<>(client.apps().deployments().inNamespace(NAMESPACE));
+        events = new WatchQueue<>(client.v1().events().inNamespace(NAMESPACE));
     }
 
     @AfterEach
@@ -55,6 +57,7 @@ class GuardLoopTest {
             loop.close();
         }
         deployments.close();
+        events.close();
     }
 
     @Test
@@ -63,6 +66,8 @@ class GuardLoopTest {
         loop = start(true);
 
         awaitRepaired();
+        // The repair Event is recorded after the patch the watch saw: await it, too.
+        events.await(e -> GuardLoop.REPAIRED_REASON.equals(e.resource().getReason()), "the repair event");
         assertThat(reasons(), hasItem(GuardLoop.VIOLATED_REASON));
         assertThat(reasons(), hasItem(GuardLoop.REPAIRED_REASON));
 
