@@ -20,6 +20,7 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.Optional;
 
 import static com.repricer.operator.Fixtures.NAMESPACE;
@@ -38,17 +39,17 @@ class GuardLoopTest {
 
     KubernetesClient client;
 
+    private static final Duration EVENT_POLL = Duration.ofMillis(20);
+
     private final MutableClock clock = new MutableClock(NOW);
     private final StringWriter log = new StringWriter();
     private WatchQueue<Deployment> deployments;
-    private WatchQueue<Event> events;
     private GuardLoop loop;
 
     @BeforeEach
     void setUp() {
         client.persistentVolumeClaims().inNamespace(NAMESPACE).resource(Fixtures.claim("ReadWriteOnce")).create();
         deployments = new WatchQueue<>(client.apps().deployments().inNamespace(NAMESPACE));
-        events = new WatchQueue<>(client.v1().events().inNamespace(NAMESPACE));
     }
 
     @AfterEach
@@ -57,7 +58,6 @@ class GuardLoopTest {
             loop.close();
         }
         deployments.close();
-        events.close();
     }
 
     @Test
@@ -66,8 +66,7 @@ class GuardLoopTest {
         loop = start(true);
 
         awaitRepaired();
-        // The repair Event is recorded after the patch the watch saw: await it, too.
-        events.await(e -> GuardLoop.REPAIRED_REASON.equals(e.resource().getReason()), "the repair event");
+        awaitEvent(GuardLoop.REPAIRED_REASON);
         assertThat(reasons(), hasItem(GuardLoop.VIOLATED_REASON));
         assertThat(reasons(), hasItem(GuardLoop.REPAIRED_REASON));
 
@@ -111,6 +110,15 @@ class GuardLoopTest {
                                && DeploymentChecks.check(e.resource(), List.of(Fixtures.claim("ReadWriteOnce")))
                                                   .isEmpty(),
                           "the repaired deployment");
+    }
+
+    /** The repair Event is recorded just after the patch the watch saw: poll the events until it is there. */
+    private void awaitEvent(String reason) {
+        long deadline = System.nanoTime() + WatchQueue.TIMEOUT.toNanos();
+        while (!reasons().contains(reason)) {
+            assertThat("no " + reason + " event within " + WatchQueue.TIMEOUT, System.nanoTime() < deadline, is(true));
+            LockSupport.parkNanos(EVENT_POLL.toNanos());
+        }
     }
 
     private List<String> reasons() {
