@@ -28,6 +28,29 @@ final class FileTable {
         fileCount++;
     }
 
+    /**
+     * The record counts of the files holding sequences 1 to {@code lastSequence}, in order (for an index
+     * snapshot). Only files below the count read here are touched, so any thread may call it.
+     *
+     * @throws IllegalStateException if {@code lastSequence} does not end a file in the table
+     */
+    int[] countsThrough(long lastSequence) {
+        int count = fileCount;
+        if (lastSequence == 0) {
+            return new int[0];
+        }
+        long end = lastSequence + 1;
+        long file = count == 0 ? 1 : boundaries.lowerBound(0, count + 1L, end);
+        if (file > count || boundaries.get(file) != end || boundaries.get(0) != 1) {
+            throw new IllegalStateException("no results file ends at sequence " + lastSequence);
+        }
+        int[] counts = new int[(int) file];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = (int) (boundaries.get(i + 1) - boundaries.get(i));
+        }
+        return counts;
+    }
+
     /** The file holding {@code sequence}, which must already be in a results file. */
     ResultsFileName fileOf(long sequence) {
         long file = boundaries.lowerBound(0, fileCount + 1L, sequence + 1) - 1;

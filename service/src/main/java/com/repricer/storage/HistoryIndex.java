@@ -15,12 +15,17 @@ final class HistoryIndex {
 
     /** Writer thread only, in sequence order. */
     void add(PriceRecord record, SequenceList productSequences) {
-        if (record.sequence() != timestamps.size() + 1) {
-            throw new IllegalStateException("index expects sequence " + (timestamps.size() + 1) + ", got "
-                                            + record.sequence());
-        }
-        timestamps.add(record.timestampNanos());
+        addTimestamp(record.sequence(), record.timestampNanos());
         productSequences.add(record.sequence());
+    }
+
+    /** Appends one record's timestamp alone: for an index snapshot, which restores the products' lists itself. */
+    void addTimestamp(long sequence, long timestampNanos) {
+        if (sequence != timestamps.size() + 1) {
+            throw new IllegalStateException("index expects sequence " + (timestamps.size() + 1) + ", got "
+                                            + sequence);
+        }
+        timestamps.add(timestampNanos);
     }
 
     long size() {

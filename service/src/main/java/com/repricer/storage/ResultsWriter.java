@@ -42,6 +42,8 @@ final class ResultsWriter implements Runnable {
     private final Deque<List<PriceRecord>> closed = new ArrayDeque<>();
     private final List<Path> unsynced = new ArrayList<>();
     private long unsyncedThrough;
+    /** Every record up to here is in an fsync'ed results file (read by the index snapshot). */
+    private volatile long syncedThrough;
     private long lastSync = System.nanoTime();
     private long retryAt = System.nanoTime();
     private volatile IOException failure;
@@ -64,6 +66,11 @@ final class ResultsWriter implements Runnable {
 
     IOException failure() {
         return failure;
+    }
+
+    /** The last sequence this writer made durable in results files; 0 until its first sync. */
+    long syncedThrough() {
+        return syncedThrough;
     }
 
     /** Writes the open window and syncs everything, then stops; called after the last {@link #accept}. */
@@ -167,6 +174,7 @@ final class ResultsWriter implements Runnable {
         try {
             directory.sync(unsynced);
             unsynced.clear();
+            syncedThrough = unsyncedThrough;
             lastSync = System.nanoTime();
             log.trimThrough(unsyncedThrough);
             if (failure != null && closed.isEmpty()) {

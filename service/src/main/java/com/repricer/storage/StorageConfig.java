@@ -51,4 +51,9 @@ public record StorageConfig(Path dataDirectory, Duration window, int maxRecordsP
     Path logDirectory() {
         return dataDirectory.resolve("log");
     }
+
+    /** The index snapshot (SPEC §2: anything that is not a complete results file lives outside results/). */
+    Path indexDirectory() {
+        return dataDirectory.resolve("index");
+    }
 }
