@@ -26,6 +26,9 @@ import java.util.logging.Logger;
  * <p>Lifecycle: {@link #open} takes the data directory's lock; {@link #recover} repairs and replays the data
  * and starts the writer threads (until then every request is refused as {@code RECOVERING}); {@link #close}
  * drains the pipeline, writes the open window and releases the lock.
+ *
+ * <p>An index snapshot ({@link IndexSnapshot}) spares a start parsing the results files it covers: recovery
+ * restores it if it matches {@code results/}, and {@link IndexSnapshotter} keeps it fresh.
  */
 public final class Ledger implements AutoCloseable {
 
@@ -48,12 +51,17 @@ public final class Ledger implements AutoCloseable {
     private final FileTable files = new FileTable(index);
     private final ResultsDirectory directory;
     private final RecordStore store;
+    private final IndexSnapshotStore snapshots;
     private volatile Phase phase = Phase.RECOVERING;
     private WriteAheadLog log;
     private GroupCommitWriter committer;
     private ResultsWriter resultsWriter;
     private Thread committerThread;
     private Thread resultsThread;
+    private IndexSnapshotter snapshotter;
+    private Thread snapshotThread;
+    /** The last sequence the index snapshot restored at start; 0 if recovery read every results file. */
+    private long restoredFromSnapshot;
 
     private Ledger(StorageConfig config, Clock clock, StorageMetrics metrics, DataDirectoryLock lock)
             throws IOException {
@@ -67,6 +75,7 @@ public final class Ledger implements AutoCloseable {
         }
         this.directory = new ResultsDirectory(config.resultsDirectory(), config.temporaryDirectory());
         this.store = new RecordStore(files, directory);
+        this.snapshots = new IndexSnapshotStore(config.indexDirectory());
     }
 
     /**
@@ -91,17 +100,75 @@ public final class Ledger implements AutoCloseable {
         Recovery recovery = new Recovery(directory, new FileGrouping(config.window(), config.maxRecordsPerFile()),
                                          this::replay);
         log = opened.log();
-        Recovery.Outcome outcome = recovery.run(log, opened.records());
+        List<ResultsFileName> unread = restoreSnapshot(recovery);
+        Recovery.Outcome outcome = recovery.run(log, opened.records(), unread);
         committer = new GroupCommitWriter(log, outcome.nextSequence(), outcome.lastTimestampNanos(), clock,
                                           config, metrics, new CommitOutcome());
         resultsWriter = new ResultsWriter(directory, files, store, log, config, metrics);
+        long recovered = outcome.nextSequence() - 1; // recovery fsync'ed every file it read or wrote
+        snapshotter = new IndexSnapshotter(snapshots, index, files, store, this::forEachProduct, restoredFromSnapshot,
+                                           () -> Math.max(recovered, resultsWriter.syncedThrough()));
         committerThread = Thread.ofPlatform().name("repricer-group-commit").start(committer);
         resultsThread = Thread.ofPlatform().name("repricer-results-writer").start(resultsWriter);
+        snapshotThread = Thread.ofPlatform().name("repricer-index-snapshot").start(snapshotter);
         phase = Phase.SERVING;
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         metrics.recovered(took, index.size());
         LOG.info(String.format("Recovered %d records of %d products in %d ms from %s", index.size(), products.size(),
                                took.toMillis(), config.dataDirectory().toAbsolutePath()));
+    }
+
+    /**
+     * Restores the index snapshot if it matches {@code results/}, so that recovery reads only the files after it.
+     *
+     * @return the results files recovery has to read: those after the snapshot, or all of them
+     */
+    private List<ResultsFileName> restoreSnapshot(Recovery recovery) throws IOException {
+        long started = System.nanoTime();
+        List<ResultsFileName> listing = directory.list();
+        long listed = System.nanoTime();
+        Optional<IndexSnapshot> loaded = snapshots.load(listing);
+        if (loaded.isEmpty()) {
+            LOG.info(String.format("Listed %d results files in %d ms; reading all of them", listing.size(),
+                                   millisBetween(started, listed)));
+            return listing;
+        }
+        IndexSnapshot snapshot = loaded.get();
+        long read = System.nanoTime();
+        snapshot.restoreInto(index, files);
+        snapshot.products().forEach(this::restoreProduct);
+        recovery.resumeAfter(snapshot.lastSequence(), snapshot.lastTimestampNanos());
+        restoredFromSnapshot = snapshot.lastSequence();
+        int covered = snapshot.fileRecordCounts().length;
+        LOG.info(String.format("Listed %d results files in %d ms; index snapshot of %d records, %d files, %d products"
+                               + " read and checked in %d ms, restored in %d ms; %d results files after it to read",
+                               listing.size(), millisBetween(started, listed), snapshot.lastSequence(), covered,
+                               snapshot.products().size(), millisBetween(listed, read),
+                               millisBetween(read, System.nanoTime()), listing.size() - covered));
+        return listing.subList(covered, listing.size());
+    }
+
+    private static long millisBetween(long startNanos, long endNanos) {
+        return (endNanos - startNanos) / 1_000_000;
+    }
+
+    /** A product from the index snapshot, as {@link #replay} would have left it. */
+    private void restoreProduct(IndexSnapshot.Product restored) {
+        ProductState product = new ProductState();
+        product.acceptedPrice = restored.last().newPrice();
+        product.latest = restored.last();
+        for (int position : restored.positions()) {
+            product.sequences.add(position + 1L);
+        }
+        products.put(restored.id(), product);
+    }
+
+    /** Every product's last durable record and record positions, for the index snapshot. */
+    private void forEachProduct(IndexSnapshotter.ProductVisitor visitor) {
+        for (ProductState product : products.values()) {
+            SequenceList sequences = product.sequences;
+            visitor.visit(product.latest, sequences.size(), sequences::sequenceAt);
+        }
     }
 
     /** One file's records during recovery, in sequence order. */
@@ -220,6 +287,17 @@ public final class Ledger implements AutoCloseable {
         return directory.path();
     }
 
+    /** The last sequence the index snapshot restored at start; 0 if recovery read every results file. */
+    long restoredFromSnapshot() {
+        return restoredFromSnapshot;
+    }
+
+    /** Writes an index snapshot of what is in fsync'ed results files now, as the background does (for tests). */
+    boolean writeSnapshotNow() {
+        checkServing();
+        return snapshotter.writeNow();
+    }
+
     private void checkServing() {
         if (phase != Phase.SERVING) {
             throw notServing();
@@ -276,6 +354,7 @@ public final class Ledger implements AutoCloseable {
                     resultsThread.interrupt();
                     resultsThread.join(STOP_TIMEOUT_MILLIS / 8);
                 }
+                stopSnapshots(deadline);
             }
             if (committerThread != null && (committerThread.isAlive() || resultsThread.isAlive())) {
                 LOG.warning("Storage threads still running at exit; leaving their files open");
@@ -293,6 +372,21 @@ public final class Ledger implements AutoCloseable {
         } finally {
             phase = Phase.CLOSED;
         }
+    }
+
+    /**
+     * Ends the background snapshots and, once the results writer has finished, writes one covering every record
+     * in results/, so that the next start reads no results file. Still within the shutdown budget: a snapshot
+     * that runs out of time is abandoned, leaving the previous one.
+     */
+    private void stopSnapshots(long deadline) throws InterruptedException {
+        snapshotter.stop();
+        snapshotThread.join(Math.max(1, deadline - System.currentTimeMillis()));
+        if (snapshotThread.isAlive() || resultsThread.isAlive()) {
+            LOG.warning("No index snapshot at shutdown: the storage threads are still running");
+            return;
+        }
+        snapshotter.writeFinal(deadline);
     }
 
     /** The group-commit outcomes, applied to the products and the index. */

@@ -22,6 +22,9 @@ import java.util.logging.Logger;
  * </ol>
  * Anything that cannot be repaired from the log (a damaged file the log no longer backs, a gap) stops the start
  * with a message naming the file: guessing would break the no-loss promise silently.
+ *
+ * <p>After an index snapshot restored records 1 to S ({@link #resumeAfter}), only the files after S are read: the
+ * snapshot covers only files that were fsync'ed before it was written, so they are whole like the first kind.
  */
 final class Recovery {
 
@@ -46,10 +49,20 @@ final class Recovery {
     record Outcome(long nextSequence, long lastTimestampNanos, int filesRewritten) {
     }
 
-    Outcome run(WriteAheadLog log, List<PriceRecord> logged) throws IOException {
+    /** Continues after records 1 to {@code lastSequence}, which an index snapshot restored. */
+    void resumeAfter(long lastSequence, long lastTimestampNanos) {
+        expected = lastSequence + 1;
+        lastTimestamp = lastTimestampNanos;
+    }
+
+    /**
+     * @param files the results files to read, in sequence order: all of {@code results/}, or those after the
+     *              records an index snapshot restored
+     */
+    Outcome run(WriteAheadLog log, List<PriceRecord> logged, List<ResultsFileName> files) throws IOException {
         directory.clearStaging();
         long logFirst = logged.isEmpty() ? Long.MAX_VALUE : logged.getFirst().sequence();
-        for (ResultsFileName file : directory.list()) {
+        for (ResultsFileName file : files) {
             if (file.firstSequence() < logFirst) {
                 // fsync'ed before the log let go of its first record, so whole (see trimThrough).
                 replayFile(readTrusted(file));
