@@ -3,6 +3,9 @@ package com.repricer.storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -26,12 +29,15 @@ import java.util.logging.Logger;
  * files. Below S nothing changes any more: the timestamp column, the file table and each product's positions are
  * append-only with one writer, and a reader sees everything below a size it read; so they are read live, without
  * a lock or a copy. Only a product's latest record may have moved past S meanwhile; then its last record ≤ S is
- * read back from its results file, which is fsync'ed and never changes.
+ * read back from its results file, which is fsync'ed and never changes (in sequence order, each file once).
+ * There are at most as many of those as records past S, so while the results files lag the log by more than
+ * {@link #MAX_LAG} records (a bulk load) the snapshot waits: it would cost a file read per product.
  */
 final class IndexSnapshotter implements Runnable {
 
     static final long EVERY_RECORDS = 100_000;
     static final Duration MIN_INTERVAL = Duration.ofMinutes(1);
+    static final long MAX_LAG = 100_000;
     private static final long CHECK_INTERVAL_MILLIS = 1000;
     private static final Logger LOG = Logger.getLogger(IndexSnapshotter.class.getName());
 
@@ -54,7 +60,7 @@ final class IndexSnapshotter implements Runnable {
     private final IndexSnapshotStore snapshots;
     private final HistoryIndex index;
     private final FileTable files;
-    private final RecordStore records;
+    private final ResultsDirectory directory;
     private final Products products;
     private final LongSupplier syncedThrough;
     private final CountDownLatch stopping = new CountDownLatch(1);
@@ -67,12 +73,12 @@ final class IndexSnapshotter implements Runnable {
      * @param syncedThrough the last sequence in fsync'ed results files: everything recovery restored, then what
      *                      the results writer synced since
      */
-    IndexSnapshotter(IndexSnapshotStore snapshots, HistoryIndex index, FileTable files, RecordStore records,
+    IndexSnapshotter(IndexSnapshotStore snapshots, HistoryIndex index, FileTable files, ResultsDirectory directory,
                      Products products, long lastCovered, LongSupplier syncedThrough) {
         this.snapshots = snapshots;
         this.index = index;
         this.files = files;
-        this.records = records;
+        this.directory = directory;
         this.products = products;
         this.syncedThrough = syncedThrough;
         this.lastCovered = lastCovered;
@@ -123,6 +129,11 @@ final class IndexSnapshotter implements Runnable {
         if (coveredThrough == 0) {
             return false;
         }
+        long lag = index.size() - coveredThrough;
+        if (lag > MAX_LAG) {
+            LOG.info("Index snapshot postponed: results files are " + lag + " records behind the log");
+            return false;
+        }
         long started = System.nanoTime();
         int[] productCount = {0};
         try {
@@ -149,10 +160,15 @@ final class IndexSnapshotter implements Runnable {
         }
     }
 
+    /** A product whose latest record is past S: its last record ≤ S is read back from its results file. */
+    private record Behind(long lastSequence, String productId, int count, IntToLongFunction sequenceAt) {
+    }
+
     /** @return the number of products written */
     private int writeProducts(IndexSnapshot.Encoder encoder, long coveredThrough) throws IOException {
         long[] recordsWritten = {0};
         int[] productsWritten = {0};
+        List<Behind> behind = new ArrayList<>();
         try {
             products.forEach((latest, size, sequenceAt) -> {
                 int count = countThrough(size, sequenceAt, coveredThrough);
@@ -160,18 +176,17 @@ final class IndexSnapshotter implements Runnable {
                     return;
                 }
                 long lastSequence = sequenceAt.applyAsLong(count - 1);
-                PriceRecord last = latest.sequence() == lastSequence ? latest : readRecord(lastSequence);
-                if (!last.productId().equals(latest.productId())) {
-                    throw new IllegalStateException("record " + lastSequence + " belongs to " + last.productId()
-                                                    + ", not to " + latest.productId());
+                recordsWritten[0] += count;
+                productsWritten[0]++;
+                if (latest.sequence() != lastSequence) {
+                    behind.add(new Behind(lastSequence, latest.productId(), count, sequenceAt));
+                    return;
                 }
                 try {
-                    encoder.product(last, count, sequenceAt);
+                    encoder.product(latest, count, sequenceAt);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-                recordsWritten[0] += count;
-                productsWritten[0]++;
             });
         } catch (UncheckedIOException e) {
             throw e.getCause();
@@ -181,6 +196,21 @@ final class IndexSnapshotter implements Runnable {
         if (recordsWritten[0] != coveredThrough) {
             throw new IllegalStateException("the products hold " + recordsWritten[0] + " of " + coveredThrough
                                             + " records");
+        }
+        behind.sort(Comparator.comparingLong(Behind::lastSequence));
+        ResultsFileName file = null;
+        List<PriceRecord> fileRecords = List.of();
+        for (Behind product : behind) {
+            if (file == null || product.lastSequence() > file.lastSequence()) {
+                file = files.fileOf(product.lastSequence());
+                fileRecords = directory.readRecords(file);
+            }
+            PriceRecord last = fileRecords.get((int) (product.lastSequence() - file.firstSequence()));
+            if (!last.productId().equals(product.productId())) {
+                throw new IllegalStateException("record " + last.sequence() + " belongs to " + last.productId()
+                                                + ", not to " + product.productId());
+            }
+            encoder.product(last, product.count(), product.sequenceAt());
         }
         return productsWritten[0];
     }
@@ -198,9 +228,5 @@ final class IndexSnapshotter implements Runnable {
             }
         }
         return low;
-    }
-
-    private PriceRecord readRecord(long sequence) {
-        return records.read(new long[] {sequence}).getFirst();
     }
 }

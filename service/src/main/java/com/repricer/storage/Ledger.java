@@ -106,7 +106,8 @@ public final class Ledger implements AutoCloseable {
                                           config, metrics, new CommitOutcome());
         resultsWriter = new ResultsWriter(directory, files, store, log, config, metrics);
         long recovered = outcome.nextSequence() - 1; // recovery fsync'ed every file it read or wrote
-        snapshotter = new IndexSnapshotter(snapshots, index, files, store, this::forEachProduct, restoredFromSnapshot,
+        snapshotter = new IndexSnapshotter(snapshots, index, files, directory, this::forEachProduct,
+                                           restoredFromSnapshot,
                                            () -> Math.max(recovered, resultsWriter.syncedThrough()));
         committerThread = Thread.ofPlatform().name("repricer-group-commit").start(committer);
         resultsThread = Thread.ofPlatform().name("repricer-results-writer").start(resultsWriter);
