@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -51,8 +53,30 @@ public final class ResultsDirectory {
                 name.ifPresentOrElse(names::add, () -> LOG.warning("Ignoring " + file + ": not a results file"));
             });
         }
-        names.sort(java.util.Comparator.comparingLong(ResultsFileName::firstSequence));
-        return names;
+        return inSequenceOrder(names);
+    }
+
+    /**
+     * Sorted by first sequence. Comparing a million names as objects took one to two seconds (each comparison
+     * misses the cache); so the first sequences are sorted as plain longs, and each name is put in its place.
+     */
+    private static List<ResultsFileName> inSequenceOrder(List<ResultsFileName> names) {
+        long[] firstSequences = new long[names.size()];
+        for (int i = 0; i < firstSequences.length; i++) {
+            firstSequences[i] = names.get(i).firstSequence();
+        }
+        Arrays.sort(firstSequences);
+        ResultsFileName[] sorted = new ResultsFileName[firstSequences.length];
+        for (ResultsFileName name : names) {
+            int at = Arrays.binarySearch(firstSequences, name.firstSequence());
+            if (sorted[at] != null) {
+                // Two files start at the same sequence: keep both (recovery reports the overlap).
+                names.sort(Comparator.comparingLong(ResultsFileName::firstSequence));
+                return names;
+            }
+            sorted[at] = name;
+        }
+        return Arrays.asList(sorted);
     }
 
     public Path pathOf(ResultsFileName name) {
