@@ -46,14 +46,13 @@ final class IndexSnapshotStore {
     }
 
     /**
-     * The snapshot, if there is one and its files are exactly the first files of {@code listing}; else empty,
-     * with the reason logged.
-     *
-     * @param listing every results file, in sequence order
+     * The snapshot, if there is one and it is intact; else empty, with the reason logged. Use it only if it
+     * {@link #matches} the listing of {@code results/}.
      */
-    Optional<IndexSnapshot> load(List<ResultsFileName> listing) {
+    Optional<IndexSnapshot> read() {
         Path snapshot = path();
         try {
+            long started = System.nanoTime();
             Files.deleteIfExists(directory.resolve(TEMPORARY_NAME)); // a crash while writing the next one
             if (!Files.exists(snapshot)) {
                 LOG.info("No index snapshot at " + snapshot + "; reading every results file");
@@ -62,9 +61,11 @@ final class IndexSnapshotStore {
             if (Files.size(snapshot) > Integer.MAX_VALUE - 64) {
                 return ignored(snapshot, "too large to read in one piece");
             }
-            IndexSnapshot decoded = IndexSnapshot.decode(ByteBuffer.wrap(Files.readAllBytes(snapshot)));
-            String mismatch = mismatch(decoded.fileNames(), listing);
-            return mismatch == null ? Optional.of(decoded) : ignored(snapshot, "it does not match results/: " + mismatch);
+            byte[] bytes = Files.readAllBytes(snapshot);
+            IndexSnapshot decoded = IndexSnapshot.decode(ByteBuffer.wrap(bytes));
+            LOG.info(String.format("Read the index snapshot (%.1f MiB) in %d ms", bytes.length / 1048576.0,
+                                   (System.nanoTime() - started) / 1_000_000));
+            return Optional.of(decoded);
         } catch (IndexSnapshot.DamagedSnapshotException e) {
             return ignored(snapshot, e.getMessage());
         } catch (IOException | RuntimeException e) {
@@ -72,23 +73,23 @@ final class IndexSnapshotStore {
         }
     }
 
+    /**
+     * Whether {@code listing} starts with exactly the files the snapshot covers (first sequence, first timestamp
+     * and record count, from the names); if not, says why in the log.
+     *
+     * @param listing every results file, in sequence order
+     */
+    boolean matches(IndexSnapshot snapshot, List<ResultsFileName> listing) {
+        String mismatch = snapshot.mismatchWith(listing);
+        if (mismatch != null) {
+            ignored(path(), "it does not match results/: " + mismatch);
+        }
+        return mismatch == null;
+    }
+
     private static Optional<IndexSnapshot> ignored(Path snapshot, String reason) {
         LOG.warning("Ignoring the index snapshot " + snapshot + " (" + reason + "); reading every results file");
         return Optional.empty();
-    }
-
-    /** Why {@code listing} does not start with exactly the {@code covered} files, or {@code null} if it does. */
-    private static String mismatch(List<ResultsFileName> covered, List<ResultsFileName> listing) {
-        for (int i = 0; i < covered.size(); i++) {
-            if (i == listing.size()) {
-                return "it covers " + covered.size() + " files, results/ holds " + listing.size() + "; "
-                       + covered.get(i) + " is missing";
-            }
-            if (!listing.get(i).equals(covered.get(i))) {
-                return "expected " + covered.get(i) + ", found " + listing.get(i);
-            }
-        }
-        return null;
     }
 
     /**

@@ -128,7 +128,7 @@ public final class Ledger implements AutoCloseable {
         long started = System.nanoTime();
         List<ResultsFileName> listing = directory.list();
         long listed = System.nanoTime();
-        Optional<IndexSnapshot> loaded = snapshots.load(listing);
+        Optional<IndexSnapshot> loaded = snapshots.read().filter(s -> snapshots.matches(s, listing));
         if (loaded.isEmpty()) {
             LOG.info(String.format("Listed %d results files in %d ms; reading all of them", listing.size(),
                                    millisBetween(started, listed)));
@@ -158,8 +158,8 @@ public final class Ledger implements AutoCloseable {
         ProductState product = new ProductState();
         product.acceptedPrice = restored.last().newPrice();
         product.latest = restored.last();
-        for (int position : restored.positions()) {
-            product.sequences.add(position + 1L);
+        for (int i = 0; i < restored.count(); i++) {
+            product.sequences.add(restored.sequenceAt(i));
         }
         products.put(restored.id(), product);
     }

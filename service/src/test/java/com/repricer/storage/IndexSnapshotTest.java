@@ -456,7 +456,8 @@ class IndexSnapshotTest {
         assertThat(products.keySet(), equalTo(byProduct.keySet()));
         byProduct.forEach((id, own) -> {
             assertThat(products.get(id).last(), equalTo(own.getLast()));
-            assertThat(Arrays.stream(products.get(id).positions()).mapToObj(p -> p + 1L).toList(),
+            IndexSnapshot.Product product = products.get(id);
+            assertThat(java.util.stream.IntStream.range(0, product.count()).mapToObj(product::sequenceAt).toList(),
                        equalTo(own.stream().map(PriceRecord::sequence).toList()));
         });
         assertThat(Arrays.stream(snapshot.timestamps()).boxed().toList(),
