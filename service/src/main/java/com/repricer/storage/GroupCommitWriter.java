@@ -39,7 +39,7 @@ final class GroupCommitWriter implements Runnable {
     }
 
     private static final Logger LOG = Logger.getLogger(GroupCommitWriter.class.getName());
-    private static final PendingReprice STOP = new PendingReprice(null, null, null, null);
+    private static final PendingReprice STOP = new PendingReprice(null, null, null, null, null);
     private static final long PROBE_INTERVAL_MILLIS = 1000;
     private static final int PROBE_BYTES = 4 * 1024;
 
@@ -146,7 +146,7 @@ final class GroupCommitWriter implements Runnable {
             timestamp = nextTimestamp(timestamp);
             PriceRecord record = new PriceRecord(sequence++, reprice.productId, reprice.previousPrice,
                                                  reprice.newPrice, timestamp);
-            WriteAheadLog.encode(record, buffer);
+            WriteAheadLog.encode(record, reprice.idempotencyKey, buffer);
             records.add(record);
         }
         buffer.flip();

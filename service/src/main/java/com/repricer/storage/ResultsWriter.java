@@ -36,6 +36,7 @@ final class ResultsWriter implements Runnable {
     private final FileGrouping grouping;
     private final long syncIntervalNanos;
     private final StorageMetrics metrics;
+    private final WriteAheadLog.BeforeTrim beforeTrim;
 
     private List<PriceRecord> open = new ArrayList<>();
     private long openDeadline;
@@ -46,8 +47,9 @@ final class ResultsWriter implements Runnable {
     private long retryAt = System.nanoTime();
     private volatile IOException failure;
 
+    /** @param beforeTrim saves what only the log holds besides records, before the log is trimmed */
     ResultsWriter(ResultsDirectory directory, FileTable files, RecordStore store, WriteAheadLog log,
-                  StorageConfig config, StorageMetrics metrics) {
+                  StorageConfig config, StorageMetrics metrics, WriteAheadLog.BeforeTrim beforeTrim) {
         this.directory = directory;
         this.files = files;
         this.store = store;
@@ -55,6 +57,7 @@ final class ResultsWriter implements Runnable {
         this.grouping = new FileGrouping(config.window(), config.maxRecordsPerFile());
         this.syncIntervalNanos = config.resultsSyncInterval().toNanos();
         this.metrics = metrics;
+        this.beforeTrim = beforeTrim;
     }
 
     /** Durable records, in sequence order. */
@@ -168,7 +171,7 @@ final class ResultsWriter implements Runnable {
             directory.sync(unsynced);
             unsynced.clear();
             lastSync = System.nanoTime();
-            log.trimThrough(unsyncedThrough);
+            log.trimThrough(unsyncedThrough, beforeTrim);
             if (failure != null && closed.isEmpty()) {
                 recovered();
             }
