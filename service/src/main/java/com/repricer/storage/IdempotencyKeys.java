@@ -41,10 +41,12 @@ final class IdempotencyKeys {
     private final int maxKeys;
     private final long maxAgeNanos;
     private final Path directory;
+    private final StorageFiles files;
     private boolean changedSinceSaved;
 
-    private IdempotencyKeys(Path directory, int maxKeys, Duration maxAge) {
+    private IdempotencyKeys(Path directory, int maxKeys, Duration maxAge, StorageFiles files) {
         this.directory = directory;
+        this.files = files;
         this.maxKeys = maxKeys;
         this.maxAgeNanos = maxAge.toNanos();
     }
@@ -54,9 +56,9 @@ final class IdempotencyKeys {
      *
      * @throws WriteAheadLog.CorruptLogException if the saved window is damaged
      */
-    static IdempotencyKeys load(Path directory, int maxKeys, Duration maxAge, List<WriteAheadLog.KeyedRecord> logged)
-            throws IOException {
-        IdempotencyKeys keys = new IdempotencyKeys(directory, maxKeys, maxAge);
+    static IdempotencyKeys load(Path directory, int maxKeys, Duration maxAge, List<WriteAheadLog.KeyedRecord> logged,
+                                StorageFiles files) throws IOException {
+        IdempotencyKeys keys = new IdempotencyKeys(directory, maxKeys, maxAge, files);
         Path file = directory.resolve(FILE_NAME);
         if (Files.exists(file)) {
             try {
@@ -163,8 +165,8 @@ final class IdempotencyKeys {
         Files.createDirectories(directory);
         Path temporary = directory.resolve(FILE_NAME + ".tmp");
         ByteBuffer buffer = ByteBuffer.allocate(64 * WriteAheadLog.maxEntryBytes());
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                                                    StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel channel = files.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                                              StandardOpenOption.TRUNCATE_EXISTING)) {
             for (WriteAheadLog.KeyedRecord entry : entries) {
                 if (buffer.remaining() < WriteAheadLog.maxEntryBytes()) {
                     writeOut(buffer, channel);
@@ -174,9 +176,9 @@ final class IdempotencyKeys {
             writeOut(buffer, channel);
             channel.force(true);
         }
-        Files.move(temporary, directory.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE,
+        files.move(temporary, directory.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE,
                    StandardCopyOption.REPLACE_EXISTING);
-        Directories.fsync(directory);
+        Directories.fsync(files, directory);
     }
 
     private static void writeOut(ByteBuffer buffer, FileChannel channel) throws IOException {

@@ -43,6 +43,7 @@ public final class Ledger implements AutoCloseable {
     private final Clock clock;
     private final StorageMetrics metrics;
     private final DataDirectoryLock lock;
+    private final StorageFiles storageFiles;
     private final ReentrantLock[] stripes;
     private final ConcurrentHashMap<String, ProductState> products = new ConcurrentHashMap<>();
     private final HistoryIndex index = new HistoryIndex();
@@ -57,17 +58,19 @@ public final class Ledger implements AutoCloseable {
     private Thread committerThread;
     private Thread resultsThread;
 
-    private Ledger(StorageConfig config, Clock clock, StorageMetrics metrics, DataDirectoryLock lock)
-            throws IOException {
+    private Ledger(StorageConfig config, Clock clock, StorageMetrics metrics, DataDirectoryLock lock,
+                   StorageFiles storageFiles) throws IOException {
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
         this.lock = lock;
+        this.storageFiles = storageFiles;
         this.stripes = new ReentrantLock[config.stripes()];
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new ReentrantLock();
         }
-        this.directory = new ResultsDirectory(config.resultsDirectory(), config.temporaryDirectory());
+        this.directory = new ResultsDirectory(config.resultsDirectory(), config.temporaryDirectory(),
+                                              storageFiles);
         this.store = new RecordStore(files, directory);
     }
 
@@ -77,9 +80,18 @@ public final class Ledger implements AutoCloseable {
      * @throws DataDirectoryInUseException if another instance holds the directory
      */
     public static Ledger open(StorageConfig config, Clock clock, StorageMetrics metrics) throws IOException {
+        return open(config, clock, metrics, StorageFiles.DEFAULT);
+    }
+
+    /**
+     * Like {@link #open(StorageConfig, Clock, StorageMetrics)}, with the storage's file operations going through
+     * {@code files} (tests use it to inject I/O errors).
+     */
+    public static Ledger open(StorageConfig config, Clock clock, StorageMetrics metrics, StorageFiles files)
+            throws IOException {
         DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDirectory());
         try {
-            return new Ledger(config, clock, metrics, lock);
+            return new Ledger(config, clock, metrics, lock, files);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -89,16 +101,16 @@ public final class Ledger implements AutoCloseable {
     /** Repairs {@code results/} from the log, replays the history into memory and starts serving. */
     public void recover() throws IOException {
         long started = System.nanoTime();
-        WriteAheadLog.Opened opened = WriteAheadLog.open(config.logDirectory());
+        WriteAheadLog.Opened opened = WriteAheadLog.open(config.logDirectory(), storageFiles);
         Recovery recovery = new Recovery(directory, new FileGrouping(config.window(), config.maxRecordsPerFile()),
                                          this::replay);
         log = opened.log();
         idempotencyKeys = IdempotencyKeys.load(config.idempotencyDirectory(), config.idempotencyKeys(),
-                                               config.idempotencyMaxAge(), opened.keyed());
+                                               config.idempotencyMaxAge(), opened.keyed(), storageFiles);
         idempotencyKeys.save(); // recovery empties the log, which holds the newest keys
         Recovery.Outcome outcome = recovery.run(log, opened.records());
         committer = new GroupCommitWriter(log, outcome.nextSequence(), outcome.lastTimestampNanos(), clock,
-                                          config, metrics, new CommitOutcome());
+                                          config, metrics, new CommitOutcome(), storageFiles);
         resultsWriter = new ResultsWriter(directory, files, store, log, config, metrics, idempotencyKeys::save);
         committerThread = Thread.ofPlatform().name("repricer-group-commit").start(committer);
         resultsThread = Thread.ofPlatform().name("repricer-results-writer").start(resultsWriter);

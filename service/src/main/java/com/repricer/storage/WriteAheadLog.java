@@ -55,12 +55,14 @@ final class WriteAheadLog implements AutoCloseable {
     private static final int MAX_PAYLOAD_BYTES = 1024;
 
     private final Path directory;
+    private final StorageFiles files;
     private final TreeMap<Long, Path> segments = new TreeMap<>();
     private FileChannel current;
     private long durableSize;
 
-    private WriteAheadLog(Path directory) {
+    private WriteAheadLog(Path directory, StorageFiles files) {
         this.directory = directory;
+        this.files = files;
     }
 
     /** The records found on opening, those that came with an idempotency key, and the log ready to append. */
@@ -81,18 +83,18 @@ final class WriteAheadLog implements AutoCloseable {
      *
      * @throws CorruptLogException if an entry before the last segment's tail is damaged, or sequences skip
      */
-    static Opened open(Path directory) throws IOException {
+    static Opened open(Path directory, StorageFiles files) throws IOException {
         Files.createDirectories(directory);
-        WriteAheadLog log = new WriteAheadLog(directory);
-        try (Stream<Path> files = Files.list(directory)) {
-            files.filter(f -> f.getFileName().toString().endsWith(SUFFIX))
+        WriteAheadLog log = new WriteAheadLog(directory, files);
+        try (Stream<Path> listed = Files.list(directory)) {
+            listed.filter(f -> f.getFileName().toString().endsWith(SUFFIX))
                  .forEach(f -> log.segments.put(firstSequenceOf(f), f));
         }
         List<PriceRecord> records = new ArrayList<>();
         List<KeyedRecord> keyed = new ArrayList<>();
         for (Map.Entry<Long, Path> segment : log.segments.entrySet()) {
             boolean last = segment.getKey().equals(log.segments.lastKey());
-            readSegment(segment.getValue(), last, records, keyed);
+            log.readSegment(segment.getValue(), last, records, keyed);
         }
         return new Opened(log, records, keyed);
     }
@@ -106,7 +108,7 @@ final class WriteAheadLog implements AutoCloseable {
         }
     }
 
-    private static void readSegment(Path segment, boolean last, List<PriceRecord> records, List<KeyedRecord> keyed)
+    private void readSegment(Path segment, boolean last, List<PriceRecord> records, List<KeyedRecord> keyed)
             throws IOException {
         ByteBuffer content = ByteBuffer.wrap(Files.readAllBytes(segment));
         long expected = records.isEmpty() ? firstSequenceOf(segment) : records.getLast().sequence() + 1;
@@ -134,7 +136,7 @@ final class WriteAheadLog implements AutoCloseable {
             int dropped = content.limit() - start;
             LOG.warning(() -> "Log " + segment + ": dropping " + dropped + " bytes from offset " + start + " ("
                               + damage + "); this write was never acknowledged");
-            try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = files.open(segment, StandardOpenOption.WRITE)) {
                 channel.truncate(start);
                 channel.force(true);
             }
@@ -272,7 +274,7 @@ final class WriteAheadLog implements AutoCloseable {
 
     private void startSegment(long nextSequence) throws IOException {
         Path segment = directory.resolve(String.format("%019d%s", nextSequence, SUFFIX));
-        FileChannel channel = FileChannel.open(segment, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel = files.open(segment, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
             channel.truncate(0);
         } catch (IOException e) {
@@ -289,7 +291,7 @@ final class WriteAheadLog implements AutoCloseable {
 
     /** Makes the segment names durable. */
     void syncDirectory() throws IOException {
-        Directories.fsync(directory);
+        Directories.fsync(files, directory);
     }
 
     /** Writes the buffer's remaining bytes at the end of the current segment (not yet durable). */
