@@ -83,7 +83,12 @@ final class StorageFixtures {
     }
 
     static Ledger openAndRecover(StorageConfig config, Clock clock) throws IOException {
-        Ledger ledger = Ledger.open(config, clock, StorageMetrics.NONE);
+        return openAndRecover(config, clock, StorageFiles.DEFAULT);
+    }
+
+    /** Opens and recovers a ledger whose file operations go through {@code files}; closes it if recovery fails. */
+    static Ledger openAndRecover(StorageConfig config, Clock clock, StorageFiles files) throws IOException {
+        Ledger ledger = Ledger.open(config, clock, StorageMetrics.NONE, files);
         try {
             ledger.recover();
         } catch (IOException | RuntimeException e) {
