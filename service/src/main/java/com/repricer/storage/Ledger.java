@@ -195,9 +195,10 @@ public final class Ledger implements AutoCloseable {
             if (phase != Phase.SERVING) {
                 throw notServing();
             }
-            if (committer.failure() != null) {
+            IOException failure = storageFailure();
+            if (failure != null) {
                 throw new StorageUnavailableException(StorageUnavailableException.Reason.FAILING,
-                                                      "storage is failing: " + committer.failure().getMessage());
+                                                      "storage is failing: " + failure.getMessage());
             }
             ProductState product = products.get(productId);
             boolean known = product != null;
@@ -227,6 +228,16 @@ public final class Ledger implements AutoCloseable {
 
     private long nowNanos() {
         return Timestamps.epochNanos(clock.instant());
+    }
+
+    /**
+     * Why new reprices are refused, or {@code null}. A failing results writer refuses them too, not only a failing
+     * log: readiness is false then, its records would pile up in memory and in the untrimmed log without bound, and
+     * no new file could appear in {@code results/} in time. What is already queued is still logged and answered.
+     */
+    private IOException storageFailure() {
+        IOException logFailure = committer.failure();
+        return logFailure != null ? logFailure : resultsWriter.failure();
     }
 
     /**
