@@ -13,12 +13,22 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static com.repricer.storage.StorageFixtures.allRecords;
 import static com.repricer.storage.StorageFixtures.assertResultsConsistent;
@@ -45,6 +55,7 @@ class FaultInjectionTest {
     private static final Duration WINDOW = Duration.ofMillis(50);
     private static final int MAX_RECORDS = 10;
     private static final int PRODUCTS = 5;
+    private static final int CLIENTS = 4;
     /** A bound, not a wait: the results writer syncs once a second and retries a second after a failure. */
     private static final Duration SOON = Duration.ofSeconds(15);
     private static final String NEVER_STORED = "refused-before-its-first-record";
@@ -132,6 +143,54 @@ class FaultInjectionTest {
         restarted.close();
         assertThat(assertResultsConsistent(dataDirectory, acknowledged.size(), WINDOW, MAX_RECORDS),
                    is(acknowledged));
+    }
+
+    /** No caller waits forever, and the refusals of whole queued groups leave every product's chain whole. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Fault.class)
+    void concurrentRepricesAllGetAnAnswerAndEveryChainStaysWhole(Fault fault) throws Exception {
+        Ledger ledger = open(files);
+        ConcurrentLinkedQueue<PriceRecord> acknowledgedConcurrently = new ConcurrentLinkedQueue<>();
+        Set<BigDecimal> refused = ConcurrentHashMap.newKeySet();
+        AtomicInteger nextPrice = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Future<?>> clients = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(CLIENTS)) {
+            for (int client = 0; client < CLIENTS; client++) {
+                clients.add(pool.submit(() -> {
+                    while (!stop.get()) {
+                        int attempt = nextPrice.incrementAndGet();
+                        BigDecimal price = new BigDecimal(attempt + ".5");
+                        try {
+                            acknowledgedConcurrently.add(ledger.reprice("product-" + attempt % PRODUCTS, price));
+                        } catch (StorageUnavailableException e) {
+                            refused.add(price);
+                            // A client backing off as Retry-After asks, so refusals do not spin: not a synchronisation.
+                            LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
+                        }
+                    }
+                }));
+            }
+            await(SOON, () -> acknowledgedConcurrently.size() >= 100, "reprices before the fault");
+            files.arm(fault);
+            await(SOON, () -> !refused.isEmpty() && !ledger.health().ready(), "refusals and readiness false");
+            files.disarm(fault);
+            await(SOON, () -> ledger.health().ready(), "readiness to come back");
+            int beforeRecovery = acknowledgedConcurrently.size();
+            await(SOON, () -> acknowledgedConcurrently.size() >= beforeRecovery + 100, "reprices after the fault");
+            stop.set(true);
+            for (Future<?> client : clients) {
+                client.get(SOON.toSeconds(), TimeUnit.SECONDS); // a caller left waiting fails here
+            }
+        }
+        ledger.close();
+
+        List<PriceRecord> expected = acknowledgedConcurrently.stream()
+                                                             .sorted(Comparator.comparingLong(PriceRecord::sequence))
+                                                             .toList();
+        List<PriceRecord> stored = assertResultsConsistent(dataDirectory, expected.size(), WINDOW, MAX_RECORDS);
+        assertThat(stored, is(expected));
+        assertThat(stored.stream().map(PriceRecord::newPrice).noneMatch(refused::contains), is(true));
     }
 
     // ---------------------------------------------------------------------------------------------------------
