@@ -268,8 +268,15 @@ final class WriteAheadLog implements AutoCloseable {
     /** Closes the current segment and starts a new one whose first record will be {@code nextSequence}. */
     synchronized void roll(long nextSequence) throws IOException {
         FileChannel previous = current;
-        startSegment(nextSequence); // on failure the previous segment stays current
-        previous.close();
+        try {
+            startSegment(nextSequence);
+        } finally {
+            // If the new segment could not be opened, the previous one stays current. If only the folder fsync
+            // failed, the new one is current already and the previous one must be closed all the same.
+            if (current != previous) {
+                previous.close();
+            }
+        }
     }
 
     private void startSegment(long nextSequence) throws IOException {

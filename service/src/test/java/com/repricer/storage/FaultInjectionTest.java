@@ -3,12 +3,15 @@ package com.repricer.storage;
 import com.repricer.storage.FaultyStorageFiles.Fault;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,18 +33,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
+import static com.repricer.storage.StorageFixtures.OPEN_FILES;
 import static com.repricer.storage.StorageFixtures.allRecords;
 import static com.repricer.storage.StorageFixtures.assertResultsConsistent;
 import static com.repricer.storage.StorageFixtures.await;
 import static com.repricer.storage.StorageFixtures.openAndRecover;
+import static com.repricer.storage.StorageFixtures.openFilesUnder;
 import static com.repricer.storage.StorageFixtures.readResults;
 import static com.repricer.storage.StorageFixtures.recordCount;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * I/O errors on fsync and rename (issue #4), injected by {@link FaultyStorageFiles} into a ledger on real files:
@@ -191,6 +199,27 @@ class FaultInjectionTest {
         List<PriceRecord> stored = assertResultsConsistent(dataDirectory, expected.size(), WINDOW, MAX_RECORDS);
         assertThat(stored, is(expected));
         assertThat(stored.stream().map(PriceRecord::newPrice).noneMatch(refused::contains), is(true));
+    }
+
+    /** A roll whose folder fsync fails keeps no handle of the old segment: the writer fails closed and retries. */
+    @Test
+    void aFailedRollKeepsNoHandleOfThePreviousSegment() throws Exception {
+        assumeTrue(Files.isDirectory(OPEN_FILES), "needs /proc/self/fd (Linux)");
+        PriceRecord record = new PriceRecord(1, "p", null, new BigDecimal("1.00"), StorageFixtures.BASE_NANOS);
+        WriteAheadLog log = WriteAheadLog.open(dataDirectory.resolve("log"), files).log();
+        log.restartAt(1);
+        log.append(ByteBuffer.wrap(StorageFixtures.logSegment(List.of(record))));
+        log.sync();
+
+        files.arm(Fault.LOG_FSYNC);
+        assertThrows(IOException.class, () -> log.roll(2));
+        files.disarm(Fault.LOG_FSYNC);
+        log.syncDirectory(); // what the writer's probe does before it takes work again
+
+        Path logDirectory = dataDirectory.toRealPath().resolve("log");
+        assertThat(openFilesUnder(logDirectory), contains(logDirectory.resolve("0000000000000000002.wal").toString()));
+        log.close();
+        assertThat(openFilesUnder(logDirectory), is(empty()));
     }
 
     // ---------------------------------------------------------------------------------------------------------
