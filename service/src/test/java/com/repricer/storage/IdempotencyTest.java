@@ -26,6 +26,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** {@code Idempotency-Key} at the ledger: retries answered from the window, which is bounded and durable. */
@@ -194,6 +195,23 @@ class IdempotencyTest {
         assertThat(ledger.recordCount(), is(2L));
         // The key now stands for the new record.
         assertThat(ledger.reprice("p1", price("1.00"), "key-1").record(), equalTo(afterExpiry.record()));
+    }
+
+    @Test
+    void aRefusedRepriceLeavesItsKeyFreeForTheRetry() throws Exception {
+        FaultyStorageFiles files = new FaultyStorageFiles(dataDirectory);
+        Ledger ledger = StorageFixtures.openAndRecover(StorageConfig.defaults(dataDirectory), Clock.systemUTC(), files);
+        opened.add(ledger);
+        files.arm(FaultyStorageFiles.Fault.LOG_FSYNC);
+        assertThrows(StorageUnavailableException.class, () -> ledger.reprice("p1", price("3.50"), "key-1"));
+        files.disarm(FaultyStorageFiles.Fault.LOG_FSYNC);
+        await(Duration.ofSeconds(10), () -> ledger.health().ready(), "storage works again");
+
+        Ledger.Reprice retry = ledger.reprice("p1", price("3.50"), "key-1");
+
+        assertThat(retry.replayed(), is(false));
+        assertThat(retry.record().previousPrice(), is(nullValue()));
+        assertThat(ledger.recordCount(), is(1L));
     }
 
     @Test
