@@ -48,6 +48,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -202,6 +203,35 @@ class FaultInjectionTest {
     }
 
     /** A roll whose folder fsync fails keeps no handle of the old segment: the writer fails closed and retries. */
+    @Test
+    void afterAFailedResultsFsyncTheFilesAreWrittenAnewBeforeTheNextSync() throws Exception {
+        Ledger ledger = open(files);
+        files.arm(Fault.RESULTS_FSYNC);
+        acknowledgeRound(ledger);
+        await(SOON, () -> files.injected(Fault.RESULTS_FSYNC) > 0 && !ledger.health().ready(),
+              "the results fsync to fail");
+        Map<Path, Object> inodes = new HashMap<>();
+        List<Path> written;
+        try (var listing = Files.list(dataDirectory.resolve("results"))) {
+            written = listing.toList();
+        }
+        for (Path file : written) {
+            inodes.put(file, Files.getAttribute(file, "unix:ino"));
+        }
+        assertThat("files written before the fsync failed", inodes.size(), greaterThan(0));
+
+        files.disarm(Fault.RESULTS_FSYNC);
+        await(SOON, () -> ledger.health().ready(), "readiness to come back once the fault cleared");
+
+        // A second fsync of the same inodes could succeed without writing pages the failed one dropped.
+        for (Map.Entry<Path, Object> file : inodes.entrySet()) {
+            assertThat(file.getKey() + " was written anew", Files.getAttribute(file.getKey(), "unix:ino"),
+                       not(file.getValue()));
+        }
+        assertThat(assertResultsConsistent(dataDirectory, acknowledged.size(), WINDOW, MAX_RECORDS),
+                   is(acknowledged));
+    }
+
     @Test
     void aFailedRollKeepsNoHandleOfThePreviousSegment() throws Exception {
         assumeTrue(Files.isDirectory(OPEN_FILES), "needs /proc/self/fd (Linux)");
