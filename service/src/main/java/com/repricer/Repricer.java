@@ -6,6 +6,7 @@ import com.repricer.metrics.RepricerMetrics;
 import com.repricer.storage.Ledger;
 import com.repricer.storage.ResultsDirectory;
 import com.repricer.storage.StorageConfig;
+import com.repricer.storage.StorageFiles;
 import io.helidon.config.Config;
 import io.helidon.webserver.WebServer;
 
@@ -33,10 +34,15 @@ public final class Repricer implements AutoCloseable {
     }
 
     public static Repricer start(Config config, Clock clock) throws IOException {
+        return start(config, clock, StorageFiles.DEFAULT);
+    }
+
+    /** Like {@link #start(Config, Clock)}, with the storage's file operations going through {@code files}. */
+    public static Repricer start(Config config, Clock clock, StorageFiles files) throws IOException {
         StorageConfig storage = ServiceConfig.storage(config);
         LOG.info("Data directory " + storage.dataDirectory().toAbsolutePath());
         RepricerMetrics metrics = new RepricerMetrics(RepricerMetrics.newRegistry());
-        Ledger ledger = Ledger.open(storage, clock, metrics);
+        Ledger ledger = Ledger.open(storage, clock, metrics, files);
         metrics.watchWriteQueue(ledger::writeQueueDepth);
         WebServer server;
         try {

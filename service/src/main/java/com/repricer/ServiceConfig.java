@@ -49,7 +49,11 @@ final class ServiceConfig {
         return defaults.withWindow(repricer.get("results.window").as(Duration.class).orElse(defaults.window()),
                                    repricer.get("results.max-records").asInt().orElse(defaults.maxRecordsPerFile()))
                        .withWriteQueueCapacity(repricer.get("write.queue-capacity").asInt()
-                                                       .orElse(defaults.writeQueueCapacity()));
+                                                       .orElse(defaults.writeQueueCapacity()))
+                       .withIdempotencyWindow(repricer.get("idempotency.max-keys").asInt()
+                                                      .orElse(defaults.idempotencyKeys()),
+                                              repricer.get("idempotency.max-age").as(Duration.class)
+                                                      .orElse(defaults.idempotencyMaxAge()));
     }
 
     static int productLimit(Config config) {

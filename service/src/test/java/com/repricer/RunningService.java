@@ -1,5 +1,6 @@
 package com.repricer;
 
+import com.repricer.storage.StorageFiles;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import jakarta.json.Json;
@@ -93,11 +94,17 @@ public final class RunningService implements AutoCloseable {
      *                  variables of the test JVM are not consulted when any are given
      */
     public static RunningService start(Path dataDir, Map<String, String> overrides) throws IOException {
+        return start(dataDir, overrides, StorageFiles.DEFAULT);
+    }
+
+    /** Like {@link #start(Path, Map)}, with the storage's file operations going through {@code files}. */
+    public static RunningService start(Path dataDir, Map<String, String> overrides, StorageFiles files)
+            throws IOException {
         Map<String, String> environment = Map.of("REPRICER_DATA_DIR", dataDir.toString(),
                                                  "REPRICER_PORT", "0",
                                                  "REPRICER_ADMIN_PORT", "0");
         Config config = overrides.isEmpty() ? ServiceConfig.load(environment) : configWith(environment, overrides);
-        return new RunningService(dataDir, Repricer.start(config, Clock.systemUTC()));
+        return new RunningService(dataDir, Repricer.start(config, Clock.systemUTC(), files));
     }
 
     /** What {@link ServiceConfig#load} builds, plus {@code overrides}, without the JVM's own environment. */

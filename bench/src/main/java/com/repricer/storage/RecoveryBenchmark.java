@@ -51,7 +51,7 @@ public class RecoveryBenchmark {
     @Benchmark
     @OperationsPerInvocation(RECORDS)
     public List<PriceRecord> readLogSegment() throws IOException {
-        WriteAheadLog.Opened opened = WriteAheadLog.open(logDirectory);
+        WriteAheadLog.Opened opened = WriteAheadLog.open(logDirectory, StorageFiles.DEFAULT);
         opened.log().close();
         return opened.records();
     }

@@ -2,6 +2,7 @@ package com.repricer.api;
 
 import com.repricer.metrics.Endpoint;
 import com.repricer.metrics.RepricerMetrics;
+import com.repricer.storage.IdempotencyKeyReusedException;
 import com.repricer.storage.Ledger;
 import com.repricer.storage.StorageUnavailableException;
 import io.helidon.http.Status;
@@ -46,6 +47,8 @@ public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimi
                        Responses.problem(response, Status.BAD_REQUEST_400, "the body is not valid JSON"))
                .error(RepriceService.PayloadTooLargeException.class, (request, response, e) ->
                        Responses.problem(response, Status.REQUEST_ENTITY_TOO_LARGE_413, e.getMessage()))
+               .error(IdempotencyKeyReusedException.class, (request, response, e) ->
+                       Responses.problem(response, Status.UNPROCESSABLE_CONTENT_422, e.getMessage()))
                .error(ProductPath.NotFound.class, (request, response, e) ->
                        Responses.problem(response, Status.NOT_FOUND_404, e.getMessage()))
                .error(StorageUnavailableException.class, (request, response, e) -> {

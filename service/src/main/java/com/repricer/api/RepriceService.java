@@ -1,8 +1,6 @@
 package com.repricer.api;
 
 import com.repricer.storage.Ledger;
-import com.repricer.storage.PriceRecord;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -30,9 +28,13 @@ final class RepriceService implements HttpService {
     }
 
     private void reprice(ServerRequest request, ServerResponse response) throws Exception {
+        String idempotencyKey = IdempotencyKeyHeader.of(request.headers());
         RepriceRequest reprice = RepriceRequest.parse(body(request));
-        PriceRecord stored = ledger.reprice(reprice.productId(), reprice.price());
-        Responses.json(response, RecordJson.stored(stored));
+        Ledger.Reprice stored = ledger.reprice(reprice.productId(), reprice.price(), idempotencyKey);
+        if (stored.replayed()) {
+            response.header(IdempotencyKeyHeader.REPLAYED, "true");
+        }
+        Responses.json(response, RecordJson.stored(stored.record()));
     }
 
     /** The whole body, refusing one over the limit before reading it where the length is declared. */

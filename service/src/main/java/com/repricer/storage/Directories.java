@@ -11,8 +11,8 @@ final class Directories {
     private Directories() {
     }
 
-    static void fsync(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+    static void fsync(StorageFiles files, Path directory) throws IOException {
+        try (FileChannel channel = files.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         }
     }

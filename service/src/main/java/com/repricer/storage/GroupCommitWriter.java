@@ -39,7 +39,7 @@ final class GroupCommitWriter implements Runnable {
     }
 
     private static final Logger LOG = Logger.getLogger(GroupCommitWriter.class.getName());
-    private static final PendingReprice STOP = new PendingReprice(null, null, null, null);
+    private static final PendingReprice STOP = new PendingReprice(null, null, null, null, null);
     private static final long PROBE_INTERVAL_MILLIS = 1000;
     private static final int PROBE_BYTES = 4 * 1024;
 
@@ -51,12 +51,13 @@ final class GroupCommitWriter implements Runnable {
     private final Listener listener;
     private final ByteBuffer buffer;
     private final Path probeFile;
+    private final StorageFiles files;
     private long nextSequence;
     private long lastTimestamp;
     private volatile IOException failure;
 
     GroupCommitWriter(WriteAheadLog log, long nextSequence, long lastTimestamp, Clock clock, StorageConfig config,
-                      StorageMetrics metrics, Listener listener) {
+                      StorageMetrics metrics, Listener listener, StorageFiles files) {
         this.queue = new LinkedBlockingQueue<>(config.writeQueueCapacity());
         this.log = log;
         this.nextSequence = nextSequence;
@@ -67,6 +68,7 @@ final class GroupCommitWriter implements Runnable {
         this.listener = listener;
         this.buffer = ByteBuffer.allocateDirect(config.maxBatch() * WriteAheadLog.maxEntryBytes());
         this.probeFile = config.temporaryDirectory().resolve("write-probe");
+        this.files = files;
     }
 
     /** @return false if the pipeline is full */
@@ -146,7 +148,7 @@ final class GroupCommitWriter implements Runnable {
             timestamp = nextTimestamp(timestamp);
             PriceRecord record = new PriceRecord(sequence++, reprice.productId, reprice.previousPrice,
                                                  reprice.newPrice, timestamp);
-            WriteAheadLog.encode(record, buffer);
+            WriteAheadLog.encode(record, reprice.idempotencyKey, buffer);
             records.add(record);
         }
         buffer.flip();
@@ -193,8 +195,8 @@ final class GroupCommitWriter implements Runnable {
         try {
             log.discardUnsynced();
             log.syncDirectory();
-            try (FileChannel channel = FileChannel.open(probeFile, StandardOpenOption.CREATE,
-                                                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = files.open(probeFile, StandardOpenOption.CREATE,
+                                                  StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 ByteBuffer bytes = ByteBuffer.allocate(PROBE_BYTES);
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);

@@ -30,9 +30,11 @@ final class IndexSnapshotStore {
     private static final Logger LOG = Logger.getLogger(IndexSnapshotStore.class.getName());
 
     private final Path directory;
+    private final StorageFiles files;
 
-    IndexSnapshotStore(Path directory) {
+    IndexSnapshotStore(Path directory, StorageFiles files) {
         this.directory = directory;
+        this.files = files;
     }
 
     Path path() {
@@ -103,8 +105,8 @@ final class IndexSnapshotStore {
         Files.createDirectories(directory);
         Path temporary = directory.resolve(TEMPORARY_NAME);
         long size;
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                                                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = files.open(temporary, StandardOpenOption.CREATE,
+                                              StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             IndexSnapshot.Encoder encoder = new IndexSnapshot.Encoder(channel, cancelled, lastSequence,
                                                                       lastTimestampNanos, fileCount);
             body.writeTo(encoder);
@@ -115,8 +117,8 @@ final class IndexSnapshotStore {
             Files.deleteIfExists(temporary);
             throw e;
         }
-        Files.move(temporary, path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Directories.fsync(directory);
+        files.move(temporary, path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Directories.fsync(files, directory);
         return size;
     }
 }

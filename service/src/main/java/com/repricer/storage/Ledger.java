@@ -38,6 +38,7 @@ public final class Ledger implements AutoCloseable {
 
     private static final int MAX_PRODUCT_ID_BYTES = 512;
     private static final int MAX_SCALE = 18;
+    private static final int MAX_KEY_CHARS = 255;
 
     private enum Phase { RECOVERING, SERVING, CLOSING, CLOSED }
 
@@ -45,6 +46,7 @@ public final class Ledger implements AutoCloseable {
     private final Clock clock;
     private final StorageMetrics metrics;
     private final DataDirectoryLock lock;
+    private final StorageFiles storageFiles;
     private final ReentrantLock[] stripes;
     private final ConcurrentHashMap<String, ProductState> products = new ConcurrentHashMap<>();
     private final HistoryIndex index = new HistoryIndex();
@@ -54,6 +56,7 @@ public final class Ledger implements AutoCloseable {
     private final IndexSnapshotStore snapshots;
     private volatile Phase phase = Phase.RECOVERING;
     private WriteAheadLog log;
+    private IdempotencyKeys idempotencyKeys;
     private GroupCommitWriter committer;
     private ResultsWriter resultsWriter;
     private Thread committerThread;
@@ -63,19 +66,21 @@ public final class Ledger implements AutoCloseable {
     /** The last sequence the index snapshot restored at start; 0 if recovery read every results file. */
     private long restoredFromSnapshot;
 
-    private Ledger(StorageConfig config, Clock clock, StorageMetrics metrics, DataDirectoryLock lock)
-            throws IOException {
+    private Ledger(StorageConfig config, Clock clock, StorageMetrics metrics, DataDirectoryLock lock,
+                   StorageFiles storageFiles) throws IOException {
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
         this.lock = lock;
+        this.storageFiles = storageFiles;
         this.stripes = new ReentrantLock[config.stripes()];
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new ReentrantLock();
         }
-        this.directory = new ResultsDirectory(config.resultsDirectory(), config.temporaryDirectory());
+        this.directory = new ResultsDirectory(config.resultsDirectory(), config.temporaryDirectory(),
+                                              storageFiles);
         this.store = new RecordStore(files, directory);
-        this.snapshots = new IndexSnapshotStore(config.indexDirectory());
+        this.snapshots = new IndexSnapshotStore(config.indexDirectory(), storageFiles);
     }
 
     /**
@@ -84,9 +89,18 @@ public final class Ledger implements AutoCloseable {
      * @throws DataDirectoryInUseException if another instance holds the directory
      */
     public static Ledger open(StorageConfig config, Clock clock, StorageMetrics metrics) throws IOException {
+        return open(config, clock, metrics, StorageFiles.DEFAULT);
+    }
+
+    /**
+     * Like {@link #open(StorageConfig, Clock, StorageMetrics)}, with the storage's file operations going through
+     * {@code files} (tests use it to inject I/O errors).
+     */
+    public static Ledger open(StorageConfig config, Clock clock, StorageMetrics metrics, StorageFiles files)
+            throws IOException {
         DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDirectory());
         try {
-            return new Ledger(config, clock, metrics, lock);
+            return new Ledger(config, clock, metrics, lock, files);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -96,15 +110,18 @@ public final class Ledger implements AutoCloseable {
     /** Repairs {@code results/} from the log, replays the history into memory and starts serving. */
     public void recover() throws IOException {
         long started = System.nanoTime();
-        WriteAheadLog.Opened opened = WriteAheadLog.open(config.logDirectory());
+        WriteAheadLog.Opened opened = WriteAheadLog.open(config.logDirectory(), storageFiles);
         Recovery recovery = new Recovery(directory, new FileGrouping(config.window(), config.maxRecordsPerFile()),
                                          this::replay);
         log = opened.log();
+        idempotencyKeys = IdempotencyKeys.load(config.idempotencyDirectory(), config.idempotencyKeys(),
+                                               config.idempotencyMaxAge(), opened.keyed(), storageFiles);
+        idempotencyKeys.save(); // recovery empties the log, which holds the newest keys
         List<ResultsFileName> unread = restoreSnapshot(recovery);
         Recovery.Outcome outcome = recovery.run(log, opened.records(), unread);
         committer = new GroupCommitWriter(log, outcome.nextSequence(), outcome.lastTimestampNanos(), clock,
-                                          config, metrics, new CommitOutcome());
-        resultsWriter = new ResultsWriter(directory, files, store, log, config, metrics);
+                                          config, metrics, new CommitOutcome(), storageFiles);
+        resultsWriter = new ResultsWriter(directory, files, store, log, config, metrics, idempotencyKeys::save);
         long recovered = outcome.nextSequence() - 1; // recovery fsync'ed every file it read or wrote
         snapshotter = new IndexSnapshotter(snapshots, index, files, directory, this::forEachProduct,
                                            restoredFromSnapshot,
@@ -189,8 +206,56 @@ public final class Ledger implements AutoCloseable {
      * @throws StorageUnavailableException if the pipeline is full, storage is failing, or not serving
      */
     public PriceRecord reprice(String productId, BigDecimal price) {
-        checkStorable(productId, price);
+        return reprice(productId, price, null).record();
+    }
+
+    /** The durable record a reprice answers with, and whether it was made by an earlier request. */
+    public record Reprice(PriceRecord record, boolean replayed) {
+    }
+
+    /**
+     * Records a new price and returns once it is durable; or, if {@code idempotencyKey} already made a record
+     * within the idempotency window, returns that record and writes nothing. A retry that arrives while the
+     * original is still waiting for the log gets the original's outcome.
+     *
+     * @param idempotencyKey 1–255 ASCII characters, or {@code null} for a reprice without one
+     * @throws IdempotencyKeyReusedException if the key made a record for another product or price
+     * @throws StorageUnavailableException   if the pipeline is full, storage is failing, or not serving
+     */
+    public Reprice reprice(String productId, BigDecimal price, String idempotencyKey) {
+        checkStorable(productId, price, idempotencyKey);
         checkServing();
+        while (true) {
+            if (idempotencyKey != null) {
+                Object known = idempotencyKeys.find(idempotencyKey, nowNanos());
+                if (known != null) {
+                    return replay(idempotencyKey, known, productId, price);
+                }
+            }
+            PendingReprice pending = submit(productId, price, idempotencyKey);
+            if (pending != null) {
+                return new Reprice(pending.await(), false);
+            }
+            // Another request claimed the key since find(): answer as a retry of that one.
+        }
+    }
+
+    private Reprice replay(String key, Object known, String productId, BigDecimal price) {
+        if (known instanceof PendingReprice original) {
+            if (!IdempotencyKeys.sameRequest(productId, price, original.productId, original.newPrice)) {
+                throw new IdempotencyKeyReusedException(key, original.productId);
+            }
+            return new Reprice(original.await(), true);
+        }
+        PriceRecord original = (PriceRecord) known;
+        if (!IdempotencyKeys.sameRequest(productId, price, original.productId(), original.newPrice())) {
+            throw new IdempotencyKeyReusedException(key, original.productId());
+        }
+        return new Reprice(original, true);
+    }
+
+    /** Hands the reprice to the log; {@code null} if its idempotency key was claimed by another request. */
+    private PendingReprice submit(String productId, BigDecimal price, String idempotencyKey) {
         PendingReprice pending;
         ReentrantLock stripe = stripeOf(productId);
         stripe.lock();
@@ -198,17 +263,24 @@ public final class Ledger implements AutoCloseable {
             if (phase != Phase.SERVING) {
                 throw notServing();
             }
-            if (committer.failure() != null) {
+            IOException failure = storageFailure();
+            if (failure != null) {
                 throw new StorageUnavailableException(StorageUnavailableException.Reason.FAILING,
-                                                      "storage is failing: " + committer.failure().getMessage());
+                                                      "storage is failing: " + failure.getMessage());
             }
             ProductState product = products.get(productId);
             boolean known = product != null;
             if (!known) {
                 product = new ProductState();
             }
-            pending = new PendingReprice(product, productId, product.acceptedPrice, price);
+            pending = new PendingReprice(product, productId, product.acceptedPrice, price, idempotencyKey);
+            if (idempotencyKey != null && !idempotencyKeys.claim(idempotencyKey, pending, nowNanos())) {
+                return null;
+            }
             if (!committer.offer(pending)) {
+                if (idempotencyKey != null) {
+                    idempotencyKeys.release(idempotencyKey, pending);
+                }
                 throw new StorageUnavailableException(StorageUnavailableException.Reason.OVERLOADED,
                                                       "the write pipeline is full");
             }
@@ -219,11 +291,28 @@ public final class Ledger implements AutoCloseable {
         } finally {
             stripe.unlock();
         }
-        return pending.await();
+        return pending;
     }
 
-    /** The log's entry format holds ids of 1–512 UTF-8 bytes and prices of scale 0–18; the API checks first. */
-    private static void checkStorable(String productId, BigDecimal price) {
+    private long nowNanos() {
+        return Timestamps.epochNanos(clock.instant());
+    }
+
+    /**
+     * Why new reprices are refused, or {@code null}. A failing results writer refuses them too, not only a failing
+     * log: readiness is false then, its records would pile up in memory and in the untrimmed log without bound, and
+     * no new file could appear in {@code results/} in time. What is already queued is still logged and answered.
+     */
+    private IOException storageFailure() {
+        IOException logFailure = committer.failure();
+        return logFailure != null ? logFailure : resultsWriter.failure();
+    }
+
+    /**
+     * The log's entry format holds ids of 1–512 UTF-8 bytes, prices of scale 0–18 and keys of 1–255 ASCII
+     * characters; the API checks first.
+     */
+    private static void checkStorable(String productId, BigDecimal price, String idempotencyKey) {
         int bytes = productId.length() <= MAX_PRODUCT_ID_BYTES / 3 ? productId.length()
                                                                   : productId.getBytes(StandardCharsets.UTF_8).length;
         if (bytes < 1 || bytes > MAX_PRODUCT_ID_BYTES) {
@@ -231,6 +320,10 @@ public final class Ledger implements AutoCloseable {
         }
         if (price.scale() < 0 || price.scale() > MAX_SCALE || price.signum() <= 0) {
             throw new IllegalArgumentException("price must be positive with a scale of 0–18: " + price);
+        }
+        if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > MAX_KEY_CHARS
+                                       || !idempotencyKey.chars().allMatch(c -> c >= 0x21 && c <= 0x7e))) {
+            throw new IllegalArgumentException("idempotency key must be 1–255 visible ASCII characters");
         }
     }
 
@@ -401,6 +494,9 @@ public final class Ledger implements AutoCloseable {
                 store.addUnfiled(record);
                 index.add(record, product.sequences);
                 product.latest = record;
+                if (pending.get(i).idempotencyKey != null) {
+                    idempotencyKeys.durable(pending.get(i).idempotencyKey, pending.get(i), record);
+                }
             }
             resultsWriter.accept(records);
             for (int i = 0; i < records.size(); i++) {
@@ -417,6 +513,9 @@ public final class Ledger implements AutoCloseable {
                 group.addAll(committer.drainQueued());
                 // Nothing after the last durable record survives: every product's chain restarts from there.
                 for (PendingReprice reprice : group) {
+                    if (reprice.idempotencyKey != null) {
+                        idempotencyKeys.release(reprice.idempotencyKey, reprice);
+                    }
                     ProductState product = reprice.product;
                     PriceRecord latest = product.latest;
                     product.acceptedPrice = latest == null ? null : latest.newPrice();

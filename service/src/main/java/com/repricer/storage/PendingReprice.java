@@ -11,13 +11,17 @@ final class PendingReprice {
     final String productId;
     final BigDecimal previousPrice;
     final BigDecimal newPrice;
+    /** The request's {@code Idempotency-Key}, logged with the record; {@code null} if it had none. */
+    final String idempotencyKey;
     private final CompletableFuture<PriceRecord> durable = new CompletableFuture<>();
 
-    PendingReprice(ProductState product, String productId, BigDecimal previousPrice, BigDecimal newPrice) {
+    PendingReprice(ProductState product, String productId, BigDecimal previousPrice, BigDecimal newPrice,
+                   String idempotencyKey) {
         this.product = product;
         this.productId = productId;
         this.previousPrice = previousPrice;
         this.newPrice = newPrice;
+        this.idempotencyKey = idempotencyKey;
     }
 
     void committed(PriceRecord record) {

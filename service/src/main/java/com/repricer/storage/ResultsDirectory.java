@@ -27,17 +27,19 @@ public final class ResultsDirectory {
 
     private final Path results;
     private final Path staging;
+    private final StorageFiles files;
     private Optional<FileSystemSync> fileSystemSync;
 
-    ResultsDirectory(Path results, Path staging) throws IOException {
+    ResultsDirectory(Path results, Path staging, StorageFiles files) throws IOException {
         this.results = Files.createDirectories(results);
         this.staging = Files.createDirectories(staging);
+        this.files = files;
     }
 
     /** Opens the {@code results/} folder of a data directory for reading only (for the export). */
     public static ResultsDirectory reader(Path dataDirectory) throws IOException {
         StorageConfig layout = StorageConfig.defaults(dataDirectory);
-        return new ResultsDirectory(layout.resultsDirectory(), layout.temporaryDirectory());
+        return new ResultsDirectory(layout.resultsDirectory(), layout.temporaryDirectory(), StorageFiles.DEFAULT);
     }
 
     public Path path() {
@@ -100,8 +102,8 @@ public final class ResultsDirectory {
         PriceRecord first = records.getFirst();
         ResultsFileName name = new ResultsFileName(first.sequence(), first.timestampNanos(), records.size());
         Path staged = staging.resolve(name + TEMPORARY_SUFFIX);
-        try (FileChannel channel = FileChannel.open(staged, StandardOpenOption.CREATE,
-                                                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = files.open(staged, StandardOpenOption.CREATE,
+                                              StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             ByteBuffer content = ByteBuffer.wrap(ResultsFileFormat.encode(records));
             while (content.hasRemaining()) {
                 channel.write(content);
@@ -114,7 +116,7 @@ public final class ResultsDirectory {
             throw e;
         }
         Path target = pathOf(name);
-        Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+        files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
         return target;
     }
 
@@ -122,23 +124,23 @@ public final class ResultsDirectory {
      * Makes the given files' content and the folder's names durable: one {@code syncfs} where the platform has
      * it, else one fsync per file. Called by one thread at a time (recovery, then the results writer).
      */
-    void sync(List<Path> files) throws IOException {
-        if (files.isEmpty()) {
+    void sync(List<Path> written) throws IOException {
+        if (written.isEmpty()) {
             return;
         }
         if (fileSystemSync == null) {
-            fileSystemSync = FileSystemSync.open(results);
+            fileSystemSync = files.fileSystemSync(results);
         }
         if (fileSystemSync.isPresent()) {
             fileSystemSync.get().sync();
             return;
         }
-        for (Path file : files) {
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        for (Path file : written) {
+            try (FileChannel channel = files.open(file, StandardOpenOption.READ)) {
                 channel.force(true);
             }
         }
-        Directories.fsync(results);
+        Directories.fsync(files, results);
     }
 
     /** Releases the syncfs descriptor, if one was opened. */

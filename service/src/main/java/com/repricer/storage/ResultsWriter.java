@@ -36,20 +36,25 @@ final class ResultsWriter implements Runnable {
     private final FileGrouping grouping;
     private final long syncIntervalNanos;
     private final StorageMetrics metrics;
+    private final WriteAheadLog.BeforeTrim beforeTrim;
 
     private List<PriceRecord> open = new ArrayList<>();
     private long openDeadline;
     private final Deque<List<PriceRecord>> closed = new ArrayDeque<>();
-    private final List<Path> unsynced = new ArrayList<>();
+    /** Files renamed into results/ but not yet fsync'ed, with their records (in case they must be rewritten). */
+    private final List<Written> unsynced = new ArrayList<>();
     private long unsyncedThrough;
+    /** A sync failed: the unsynced files' pages may be lost although the kernel now calls them clean. */
+    private boolean rewriteBeforeSync;
     /** Every record up to here is in an fsync'ed results file (read by the index snapshot). */
     private volatile long syncedThrough;
     private long lastSync = System.nanoTime();
     private long retryAt = System.nanoTime();
     private volatile IOException failure;
 
+    /** @param beforeTrim saves what only the log holds besides records, before the log is trimmed */
     ResultsWriter(ResultsDirectory directory, FileTable files, RecordStore store, WriteAheadLog log,
-                  StorageConfig config, StorageMetrics metrics) {
+                  StorageConfig config, StorageMetrics metrics, WriteAheadLog.BeforeTrim beforeTrim) {
         this.directory = directory;
         this.files = files;
         this.store = store;
@@ -57,6 +62,7 @@ final class ResultsWriter implements Runnable {
         this.grouping = new FileGrouping(config.window(), config.maxRecordsPerFile());
         this.syncIntervalNanos = config.resultsSyncInterval().toNanos();
         this.metrics = metrics;
+        this.beforeTrim = beforeTrim;
     }
 
     /** Durable records, in sequence order. */
@@ -155,7 +161,7 @@ final class ResultsWriter implements Runnable {
                 closed.poll();
                 files.add(records.getFirst().sequence(), records.size());
                 store.filed(records);
-                unsynced.add(file);
+                unsynced.add(new Written(file, records));
                 unsyncedThrough = records.getLast().sequence();
                 metrics.resultsFileWritten(records.size());
             } catch (java.nio.channels.ClosedByInterruptException e) {
@@ -172,17 +178,36 @@ final class ResultsWriter implements Runnable {
 
     private void sync() {
         try {
-            directory.sync(unsynced);
+            if (rewriteBeforeSync) {
+                rewriteUnsynced();
+            }
+            directory.sync(unsynced.stream().map(Written::path).toList());
+            rewriteBeforeSync = false;
             unsynced.clear();
             syncedThrough = unsyncedThrough;
             lastSync = System.nanoTime();
-            log.trimThrough(unsyncedThrough);
+            log.trimThrough(unsyncedThrough, beforeTrim);
             if (failure != null && closed.isEmpty()) {
                 recovered();
             }
         } catch (IOException e) {
+            rewriteBeforeSync = true;
             failed("Syncing results files failed; the records stay in the log, retrying", e);
         }
+    }
+
+    /**
+     * After a failed fsync, Linux may have dropped the dirty pages and marked them clean, so a second fsync of
+     * the same files succeeds without writing them. Writing each file anew (same name, same bytes, a new inode
+     * renamed over the old one) makes sure the retry really puts them on disk before the log lets go of them.
+     */
+    private void rewriteUnsynced() throws IOException {
+        for (Written file : unsynced) {
+            directory.write(file.records(), false);
+        }
+    }
+
+    private record Written(Path path, List<PriceRecord> records) {
     }
 
     private void failed(String message, IOException e) {

@@ -34,6 +34,7 @@ import java.util.zip.CRC32C;
  *   price  new price
  *   byte   1 if a previous price follows, 0 if the product had none
  *   price  previous price (only if the byte above is 1)
+ *   [byte   length of the request's Idempotency-Key (1–255), then the key in ASCII; absent if it had none]
  * price:
  *   byte   scale (0–18)
  *   byte   length of the unscaled value, then the unscaled value as two's-complement big-endian bytes
@@ -50,20 +51,31 @@ final class WriteAheadLog implements AutoCloseable {
     static final String SUFFIX = ".wal";
     private static final Logger LOG = Logger.getLogger(WriteAheadLog.class.getName());
     private static final int HEADER_BYTES = 8;
-    /** Larger than any valid payload (a 512-byte id and two prices): a length beyond it is garbage. */
+    /** Larger than any valid payload (a 512-byte id, two prices, a key): a length beyond it is garbage. */
     private static final int MAX_PAYLOAD_BYTES = 1024;
 
     private final Path directory;
+    private final StorageFiles files;
     private final TreeMap<Long, Path> segments = new TreeMap<>();
     private FileChannel current;
     private long durableSize;
 
-    private WriteAheadLog(Path directory) {
+    private WriteAheadLog(Path directory, StorageFiles files) {
         this.directory = directory;
+        this.files = files;
     }
 
-    /** The records found on opening, and the log ready to append after them. */
-    record Opened(WriteAheadLog log, List<PriceRecord> records) {
+    /** The records found on opening, those that came with an idempotency key, and the log ready to append. */
+    record Opened(WriteAheadLog log, List<PriceRecord> records, List<KeyedRecord> keyed) {
+    }
+
+    /** A record and the {@code Idempotency-Key} of the request that made it. */
+    record KeyedRecord(String key, PriceRecord record) {
+    }
+
+    /** Runs before trimming deletes a segment; if it fails, nothing is deleted. */
+    interface BeforeTrim {
+        void run() throws IOException;
     }
 
     /**
@@ -71,19 +83,20 @@ final class WriteAheadLog implements AutoCloseable {
      *
      * @throws CorruptLogException if an entry before the last segment's tail is damaged, or sequences skip
      */
-    static Opened open(Path directory) throws IOException {
+    static Opened open(Path directory, StorageFiles files) throws IOException {
         Files.createDirectories(directory);
-        WriteAheadLog log = new WriteAheadLog(directory);
-        try (Stream<Path> files = Files.list(directory)) {
-            files.filter(f -> f.getFileName().toString().endsWith(SUFFIX))
+        WriteAheadLog log = new WriteAheadLog(directory, files);
+        try (Stream<Path> listed = Files.list(directory)) {
+            listed.filter(f -> f.getFileName().toString().endsWith(SUFFIX))
                  .forEach(f -> log.segments.put(firstSequenceOf(f), f));
         }
         List<PriceRecord> records = new ArrayList<>();
+        List<KeyedRecord> keyed = new ArrayList<>();
         for (Map.Entry<Long, Path> segment : log.segments.entrySet()) {
             boolean last = segment.getKey().equals(log.segments.lastKey());
-            readSegment(segment.getValue(), last, records);
+            log.readSegment(segment.getValue(), last, records, keyed);
         }
-        return new Opened(log, records);
+        return new Opened(log, records, keyed);
     }
 
     private static long firstSequenceOf(Path segment) {
@@ -95,19 +108,24 @@ final class WriteAheadLog implements AutoCloseable {
         }
     }
 
-    private static void readSegment(Path segment, boolean last, List<PriceRecord> records) throws IOException {
+    private void readSegment(Path segment, boolean last, List<PriceRecord> records, List<KeyedRecord> keyed)
+            throws IOException {
         ByteBuffer content = ByteBuffer.wrap(Files.readAllBytes(segment));
         long expected = records.isEmpty() ? firstSequenceOf(segment) : records.getLast().sequence() + 1;
         while (content.hasRemaining()) {
             int start = content.position();
             String damage = entryDamage(content);
             if (damage == null) {
-                PriceRecord record = decodePayload(content.slice(start + HEADER_BYTES, content.getInt(start)));
+                KeyedRecord entry = decodePayload(content.slice(start + HEADER_BYTES, content.getInt(start)));
+                PriceRecord record = entry.record();
                 if (record.sequence() != expected) {
                     throw new CorruptLogException(segment + " at offset " + start + ": expected sequence "
                                                   + expected + ", found " + record.sequence());
                 }
                 records.add(record);
+                if (entry.key() != null) {
+                    keyed.add(entry);
+                }
                 expected++;
                 content.position(start + HEADER_BYTES + content.getInt(start));
                 continue;
@@ -118,7 +136,7 @@ final class WriteAheadLog implements AutoCloseable {
             int dropped = content.limit() - start;
             LOG.warning(() -> "Log " + segment + ": dropping " + dropped + " bytes from offset " + start + " ("
                               + damage + "); this write was never acknowledged");
-            try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = files.open(segment, StandardOpenOption.WRITE)) {
                 channel.truncate(start);
                 channel.force(true);
             }
@@ -148,8 +166,35 @@ final class WriteAheadLog implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Reads a whole file of entries that was written in one piece and renamed into place (no torn tail is
+     * possible): any damage is corruption.
+     */
+    static List<KeyedRecord> readEntries(Path file) throws IOException {
+        ByteBuffer content = ByteBuffer.wrap(Files.readAllBytes(file));
+        List<KeyedRecord> entries = new ArrayList<>();
+        while (content.hasRemaining()) {
+            int start = content.position();
+            String damage = entryDamage(content);
+            if (damage != null) {
+                throw new CorruptLogException(file + " is damaged at offset " + start + ": " + damage);
+            }
+            entries.add(decodePayload(content.slice(start + HEADER_BYTES, content.getInt(start))));
+            content.position(start + HEADER_BYTES + content.getInt(start));
+        }
+        return entries;
+    }
+
     /** Appends one entry for {@code record} to {@code buffer}, which must have room for it. */
     static void encode(PriceRecord record, ByteBuffer buffer) {
+        encode(record, null, buffer);
+    }
+
+    /**
+     * Appends one entry for {@code record}, made by a request with the given idempotency key (1–255 ASCII
+     * characters, or {@code null}), to {@code buffer}, which must have room for it.
+     */
+    static void encode(PriceRecord record, String idempotencyKey, ByteBuffer buffer) {
         int start = buffer.position();
         buffer.position(start + HEADER_BYTES);
         buffer.putLong(record.sequence()).putLong(record.timestampNanos());
@@ -161,6 +206,10 @@ final class WriteAheadLog implements AutoCloseable {
         } else {
             buffer.put((byte) 1);
             putPrice(buffer, record.previousPrice());
+        }
+        if (idempotencyKey != null) {
+            byte[] key = idempotencyKey.getBytes(StandardCharsets.US_ASCII);
+            buffer.put((byte) key.length).put(key);
         }
         int length = buffer.position() - start - HEADER_BYTES;
         CRC32C crc = new CRC32C();
@@ -178,14 +227,22 @@ final class WriteAheadLog implements AutoCloseable {
         buffer.put((byte) price.scale()).put((byte) unscaled.length).put(unscaled);
     }
 
-    private static PriceRecord decodePayload(ByteBuffer payload) {
+    private static KeyedRecord decodePayload(ByteBuffer payload) {
         long sequence = payload.getLong();
         long timestamp = payload.getLong();
         byte[] id = new byte[payload.getShort()];
         payload.get(id);
         BigDecimal newPrice = getPrice(payload);
         BigDecimal previousPrice = payload.get() == 1 ? getPrice(payload) : null;
-        return new PriceRecord(sequence, new String(id, StandardCharsets.UTF_8), previousPrice, newPrice, timestamp);
+        String key = null;
+        if (payload.hasRemaining()) {
+            byte[] keyBytes = new byte[Byte.toUnsignedInt(payload.get())];
+            payload.get(keyBytes);
+            key = new String(keyBytes, StandardCharsets.US_ASCII);
+        }
+        PriceRecord record = new PriceRecord(sequence, new String(id, StandardCharsets.UTF_8), previousPrice,
+                                             newPrice, timestamp);
+        return new KeyedRecord(key, record);
     }
 
     private static BigDecimal getPrice(ByteBuffer payload) {
@@ -211,13 +268,20 @@ final class WriteAheadLog implements AutoCloseable {
     /** Closes the current segment and starts a new one whose first record will be {@code nextSequence}. */
     synchronized void roll(long nextSequence) throws IOException {
         FileChannel previous = current;
-        startSegment(nextSequence); // on failure the previous segment stays current
-        previous.close();
+        try {
+            startSegment(nextSequence);
+        } finally {
+            // If the new segment could not be opened, the previous one stays current. If only the folder fsync
+            // failed, the new one is current already and the previous one must be closed all the same.
+            if (current != previous) {
+                previous.close();
+            }
+        }
     }
 
     private void startSegment(long nextSequence) throws IOException {
         Path segment = directory.resolve(String.format("%019d%s", nextSequence, SUFFIX));
-        FileChannel channel = FileChannel.open(segment, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel = files.open(segment, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
             channel.truncate(0);
         } catch (IOException e) {
@@ -234,7 +298,7 @@ final class WriteAheadLog implements AutoCloseable {
 
     /** Makes the segment names durable. */
     void syncDirectory() throws IOException {
-        Directories.fsync(directory);
+        Directories.fsync(files, directory);
     }
 
     /** Writes the buffer's remaining bytes at the end of the current segment (not yet durable). */
@@ -265,14 +329,18 @@ final class WriteAheadLog implements AutoCloseable {
      * Deletes the segments all of whose records are in fsync'ed results files. The current segment stays.
      *
      * @param syncedThrough every record up to this sequence is in an fsync'ed results file
+     * @param beforeTrim    runs once before the first segment is deleted (to save what only the log holds)
      */
-    synchronized int trimThrough(long syncedThrough) throws IOException {
+    synchronized int trimThrough(long syncedThrough, BeforeTrim beforeTrim) throws IOException {
         int deleted = 0;
         while (segments.size() > 1) {
             Map.Entry<Long, Path> oldest = segments.firstEntry();
             long nextFirst = segments.higherKey(oldest.getKey());
             if (nextFirst - 1 > syncedThrough) {
                 break;
+            }
+            if (deleted == 0) {
+                beforeTrim.run();
             }
             Files.deleteIfExists(oldest.getValue());
             segments.pollFirstEntry();

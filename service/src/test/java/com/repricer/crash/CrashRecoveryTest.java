@@ -60,7 +60,10 @@ import static org.hamcrest.Matchers.nullValue;
  * <p>The service runs as a child JVM ({@link ServiceProcess}). Writer threads post reprices with unique prices and
  * note every 200 with its body; at a random moment (seeded) the child is killed with SIGKILL while they are still
  * writing, restarted on the same data directory, and everything acknowledged so far is checked through the API
- * and in {@code results/}: present exactly once, identical, gap-free, chained, and never shrinking.
+ * and in {@code results/}: present exactly once, identical, gap-free, chained, and never shrinking. Every reprice
+ * carries an {@code Idempotency-Key}; after each restart the reprices that were in flight at the kill are retried
+ * with their keys (as a crawler that timed out would) and must end up stored exactly once, and a sample of the
+ * acknowledged ones is retried too and must come back as the original record.
  *
  * <p>System properties: {@code crash.cycles} (default 5) for a longer run, {@code crash.seed} to replay one.
  * The children's output is kept in {@code target/crash-logs/}.
@@ -137,13 +140,16 @@ class CrashRecoveryTest {
                 service = ServiceProcess.startReady(data, logFile(test, cycle));
                 int previousSize = history.size();
                 history = verifyAfterRestart(service, data, traffic, history);
+                int retried = retryWithKeys(service, traffic, random);
                 System.out.printf(Locale.ROOT, "crash cycle %d/%d (seed %d): killed after %d acknowledged; %d "
-                                               + "acknowledged in total (%d this cycle), history %d records (+%d)%n",
+                                               + "acknowledged in total (%d this cycle), history %d records (+%d), "
+                                               + "%d retried with their idempotency keys%n",
                                   cycle, CYCLES, SEED, killAfter - ackedBefore, traffic.acked.size(),
                                   traffic.acked.size() - ackedBefore, history.size(),
-                                  history.size() - previousSize);
+                                  history.size() - previousSize, retried);
             }
 
+            history = verifyAfterRestart(service, data, traffic, history); // with the last cycle's retries
             int exit = service.terminate(Duration.ofSeconds(10));
             assertThat("exit code after SIGTERM; output:\n" + service.output(), exit, is(0));
             List<Rec> files = readResults(data);
@@ -295,13 +301,7 @@ class CrashRecoveryTest {
                 // 100.000010 must come back as 100.000010, not 100.00001.
                 String price = String.format(Locale.ROOT, "%d%02d.%06d", round, writer, counter);
                 String product = PRODUCTS.get(random.nextInt(PRODUCTS.size()));
-                HttpRequest request = HttpRequest.newBuilder(uri)
-                                                 .timeout(Duration.ofSeconds(15))
-                                                 .header("Content-Type", "application/json")
-                                                 .POST(HttpRequest.BodyPublishers.ofString(
-                                                         "{\"productId\":" + jsonString(product) + ",\"price\":"
-                                                         + price + "}"))
-                                                 .build();
+                HttpRequest request = repriceRequest(uri, product, price);
                 traffic.sent.put(price, product);
                 HttpResponse<String> response;
                 try {
@@ -354,6 +354,50 @@ class CrashRecoveryTest {
             stop.set(true);
             client.shutdownNow();
         }
+    }
+
+    /** A reprice whose idempotency key is its price (unique, see {@link Writers#write}). */
+    private static HttpRequest repriceRequest(URI uri, String product, String price) {
+        return HttpRequest.newBuilder(uri)
+                          .timeout(Duration.ofSeconds(15))
+                          .header("Content-Type", "application/json")
+                          .header("Idempotency-Key", "crash-test-" + price)
+                          .POST(HttpRequest.BodyPublishers.ofString(
+                                  "{\"productId\":" + jsonString(product) + ",\"price\":" + price + "}"))
+                          .build();
+    }
+
+    /**
+     * Retries, with their keys, every reprice that got no answer (in flight at the kill) and a sample of the
+     * acknowledged ones. The unanswered ones are acknowledged now — whether their first attempt was stored or
+     * not — and the next verification checks each is stored exactly once; an acknowledged one must come back
+     * as its original record, marked as replayed.
+     *
+     * @return how many were retried
+     */
+    private static int retryWithKeys(ServiceProcess service, Traffic traffic, Random random) throws Exception {
+        URI uri = service.api("/api/reprice");
+        List<String> unanswered = traffic.sent.keySet().stream()
+                                              .filter(p -> !traffic.acked.containsKey(p) && !traffic.refused.contains(p))
+                                              .sorted().toList();
+        List<String> acknowledged = traffic.acked.keySet().stream().sorted().toList();
+        List<String> sample = Stream.generate(() -> acknowledged.get(random.nextInt(acknowledged.size())))
+                                    .limit(Math.min(20, acknowledged.size())).distinct().toList();
+        try (HttpClient client = httpClient()) {
+            for (String price : Stream.concat(unanswered.stream(), sample.stream()).toList()) {
+                HttpResponse<String> response = client.send(repriceRequest(uri, traffic.sent.get(price), price),
+                                                            HttpResponse.BodyHandlers.ofString());
+                assertThat("retry of " + price + ": " + response.body(), response.statusCode(), is(200));
+                Rec ack = parseAck(response.body());
+                Rec original = traffic.acked.putIfAbsent(price, ack);
+                if (original != null) {
+                    assertThat("retry of acknowledged " + price, ack, equalTo(original));
+                    assertThat("retry of acknowledged " + price + " is marked as replayed",
+                               response.headers().firstValue("Idempotent-Replayed"), is(Optional.of("true")));
+                }
+            }
+        }
+        return unanswered.size() + sample.size();
     }
 
     // ------------------------------------------------------------------------------------------------ checks

@@ -359,7 +359,7 @@ class IndexSnapshotTest {
         writeFiles(data(), chainedRecords(1, 30, PRODUCTS));
         snapshotByCleanShutdown(data());
         byte[] before = Files.readAllBytes(snapshotOf(data()));
-        IndexSnapshotStore store = new IndexSnapshotStore(data().resolve("index"));
+        IndexSnapshotStore store = new IndexSnapshotStore(data().resolve("index"), StorageFiles.DEFAULT);
 
         assertThrows(IOException.class, () -> store.write(40, 1, 4, () -> true, encoder -> {
             for (int i = 0; i < 4; i++) {

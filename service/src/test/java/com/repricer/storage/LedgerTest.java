@@ -20,8 +20,10 @@ import java.util.stream.Stream;
 
 import static com.repricer.storage.StorageFixtures.BASE;
 import static com.repricer.storage.StorageFixtures.BASE_NANOS;
+import static com.repricer.storage.StorageFixtures.OPEN_FILES;
 import static com.repricer.storage.StorageFixtures.assertResultsConsistent;
 import static com.repricer.storage.StorageFixtures.await;
+import static com.repricer.storage.StorageFixtures.openFilesUnder;
 import static com.repricer.storage.StorageFixtures.price;
 import static com.repricer.storage.StorageFixtures.readResults;
 import static com.repricer.storage.StorageFixtures.recordCount;
@@ -256,31 +258,13 @@ class LedgerTest {
     /** After close, the data directory is no longer held open: no file handle of it stays behind. */
     @Test
     void closeReleasesEveryFileHandleInTheDataDirectory() throws Exception {
-        Path fds = Path.of("/proc/self/fd");
-        assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd (Linux)");
+        assumeTrue(Files.isDirectory(OPEN_FILES), "needs /proc/self/fd (Linux)");
         Ledger ledger = open(config(), Clock.systemUTC());
         ledger.reprice("p", price("1"));
 
         ledger.close();
 
-        assertThat(openFilesUnder(fds, dataDirectory.toRealPath()), is(empty()));
-    }
-
-    private static List<String> openFilesUnder(Path fds, Path directory) throws IOException {
-        List<String> open = new ArrayList<>();
-        try (Stream<Path> links = Files.list(fds)) {
-            for (Path link : (Iterable<Path>) links::iterator) {
-                try {
-                    String target = Files.readSymbolicLink(link).toString();
-                    if (target.startsWith(directory.toString())) {
-                        open.add(target);
-                    }
-                } catch (IOException gone) {
-                    // closed while listing
-                }
-            }
-        }
-        return open;
+        assertThat(openFilesUnder(dataDirectory.toRealPath()), is(empty()));
     }
 
     // ---- history ----

@@ -82,8 +82,34 @@ final class StorageFixtures {
         }
     }
 
+    /** This process's open file descriptors, as links to what they are open on (Linux). */
+    static final Path OPEN_FILES = Path.of("/proc/self/fd");
+
+    /** The files under {@code directory} (a real path) this process holds open; needs {@link #OPEN_FILES}. */
+    static List<String> openFilesUnder(Path directory) throws IOException {
+        List<String> open = new ArrayList<>();
+        try (Stream<Path> links = Files.list(OPEN_FILES)) {
+            for (Path link : (Iterable<Path>) links::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(link).toString();
+                    if (target.startsWith(directory.toString())) {
+                        open.add(target);
+                    }
+                } catch (IOException gone) {
+                    // closed while listing
+                }
+            }
+        }
+        return open;
+    }
+
     static Ledger openAndRecover(StorageConfig config, Clock clock) throws IOException {
-        Ledger ledger = Ledger.open(config, clock, StorageMetrics.NONE);
+        return openAndRecover(config, clock, StorageFiles.DEFAULT);
+    }
+
+    /** Opens and recovers a ledger whose file operations go through {@code files}; closes it if recovery fails. */
+    static Ledger openAndRecover(StorageConfig config, Clock clock, StorageFiles files) throws IOException {
+        Ledger ledger = Ledger.open(config, clock, StorageMetrics.NONE, files);
         try {
             ledger.recover();
         } catch (IOException | RuntimeException e) {
