@@ -50,8 +50,9 @@ import java.util.zip.CRC32C;
  *   byte     length of the unscaled value, then the unscaled value as two's-complement big-endian bytes
  * varint:    unsigned LEB128: 7 bits a byte, least significant group first, high bit set on every byte but the last
  * </pre>
- * Deltas keep the file small (10 M records take about 6 bytes a record instead of 12), which is what a clean
- * shutdown has to write and fsync within its time budget.
+ * Deltas keep the file small (10 M records of 1 M products: 67 MiB, 7 bytes a record, against 12 bytes a record
+ * for the timestamps and positions alone as plain longs and ints), which is what a clean shutdown has to write and
+ * fsync within its time budget.
  *
  * <p>{@link #decode} trusts nothing: besides the magic, version and checksum it checks that the files cover
  * exactly records 1 to S and that every record belongs to exactly one product, so a snapshot that is damaged,
