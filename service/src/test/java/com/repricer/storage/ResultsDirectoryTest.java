@@ -62,4 +62,16 @@ class ResultsDirectoryTest {
         assertThat(listed.subList(1, 3).stream().map(ResultsFileName::firstSequence).toList(),
                    equalTo(List.of(11L, 11L)));
     }
+
+    @Test
+    void sortsSequencesTooLargeToPackToo() throws Exception {
+        ResultsFileName small = new ResultsFileName(7, BASE_NANOS, 3);
+        ResultsFileName huge = new ResultsFileName(Long.MAX_VALUE - 10, BASE_NANOS + 1, 5);
+        ResultsFileName larger = new ResultsFileName(Long.MAX_VALUE - 5, BASE_NANOS + 2, 5);
+        for (ResultsFileName name : List.of(larger, small, huge)) {
+            Files.createFile(results().resolve(name.toString()));
+        }
+
+        assertThat(ResultsDirectory.reader(dataDirectory).list(), equalTo(List.of(small, huge, larger)));
+    }
 }
