@@ -284,7 +284,8 @@ public final class RunningService implements AutoCloseable {
         return out.toByteArray();
     }
 
-    private static Response readResponse(InputStream in) throws IOException {
+    /** Reads one HTTP/1.1 response (status line, headers, body framed by its headers) from {@code in}. */
+    public static Response readResponse(InputStream in) throws IOException {
         String statusLine = readLine(in);
         if (statusLine == null) {
             throw new IOException("connection closed before a response");
