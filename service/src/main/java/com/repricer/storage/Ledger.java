@@ -124,10 +124,7 @@ public final class Ledger implements AutoCloseable {
     /** One file's records during recovery, in sequence order. */
     private void replay(List<PriceRecord> records) {
         for (PriceRecord record : records) {
-            ProductState product = products.computeIfAbsent(record.productId(), id -> new ProductState());
-            product.acceptedPrice = record.newPrice();
-            product.latest = record;
-            index.add(record, product.sequences);
+            products.computeIfAbsent(record.productId(), id -> new ProductState()).publish(record, index);
         }
         files.add(records.getFirst().sequence(), records.size());
     }
@@ -166,7 +163,9 @@ public final class Ledger implements AutoCloseable {
             }
             PendingReprice pending = submit(productId, price, idempotencyKey);
             if (pending != null) {
-                return new Reprice(pending.await(), false);
+                PriceRecord record = pending.await();
+                pending.product.settled(pending); // unless a newer reprice is in flight, the durable price is the accepted one
+                return new Reprice(record, false);
             }
             // Another request claimed the key since find(): answer as a retry of that one.
         }
@@ -205,7 +204,7 @@ public final class Ledger implements AutoCloseable {
             if (!known) {
                 product = new ProductState();
             }
-            pending = new PendingReprice(product, productId, product.acceptedPrice, price, idempotencyKey);
+            pending = new PendingReprice(product, productId, product.acceptedPrice(), price, idempotencyKey);
             if (idempotencyKey != null && !idempotencyKeys.claim(idempotencyKey, pending, nowNanos())) {
                 return null;
             }
@@ -219,7 +218,7 @@ public final class Ledger implements AutoCloseable {
             if (!known) {
                 products.put(productId, product);
             }
-            product.acceptedPrice = price;
+            product.accepted(pending);
         } finally {
             stripe.unlock();
         }
@@ -263,7 +262,7 @@ public final class Ledger implements AutoCloseable {
     public Optional<PriceRecord> latest(String productId) {
         checkServing();
         ProductState product = products.get(productId);
-        return product == null ? Optional.empty() : Optional.ofNullable(product.latest);
+        return product == null ? Optional.empty() : Optional.ofNullable(product.latest(productId, index));
     }
 
     public HistoryPage history(HistoryQuery query) {
@@ -397,8 +396,7 @@ public final class Ledger implements AutoCloseable {
                 PriceRecord record = records.get(i);
                 ProductState product = pending.get(i).product;
                 store.addUnfiled(record);
-                index.add(record, product.sequences);
-                product.latest = record;
+                product.publish(record, index);
                 if (pending.get(i).idempotencyKey != null) {
                     idempotencyKeys.durable(pending.get(i).idempotencyKey, pending.get(i), record);
                 }
@@ -422,9 +420,8 @@ public final class Ledger implements AutoCloseable {
                         idempotencyKeys.release(reprice.idempotencyKey, reprice);
                     }
                     ProductState product = reprice.product;
-                    PriceRecord latest = product.latest;
-                    product.acceptedPrice = latest == null ? null : latest.newPrice();
-                    if (latest == null) {
+                    product.rollBack();
+                    if (!product.hasRecords()) {
                         products.remove(reprice.productId, product);
                     }
                 }
