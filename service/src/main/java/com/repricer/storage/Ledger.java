@@ -273,7 +273,7 @@ public final class Ledger implements AutoCloseable {
             if (product == null) {
                 return new HistoryPage(List.of(), false);
             }
-            page = index.page(product.sequences, query.fromNanos(), query.toNanos(), query.offset(), query.limit());
+            page = index.page(product, query.fromNanos(), query.toNanos(), query.offset(), query.limit());
         } else {
             page = index.page(query.fromNanos(), query.toNanos(), query.offset(), query.limit());
         }

@@ -8,7 +8,8 @@ import java.math.BigDecimal;
  * One product's state, kept compact (one of these per product lives on the heap for as long as the service
  * runs): the last durable record's prices packed into longs ({@link CompactPrice}), not a {@link PriceRecord}
  * with its {@code BigDecimal}s; its sequence number and timestamp are not stored here at all but read from the
- * product's positions and the {@link HistoryIndex}.
+ * product's positions (this class extends {@link SequenceList}, saving an object and its header) and the
+ * {@link HistoryIndex}.
  *
  * <p>Two kinds of state with two sets of rules:
  * <ul>
@@ -28,7 +29,7 @@ import java.math.BigDecimal;
  *       records.</li>
  * </ul>
  */
-final class ProductState {
+final class ProductState extends SequenceList {
 
     private static final VarHandle IN_FLIGHT;
 
@@ -54,7 +55,6 @@ final class ProductState {
     private volatile long previousPrice;
     /** Both prices of the last durable record if either packed to {@link CompactPrice#WIDE}, else {@code null}. */
     private volatile WidePrices wide;
-    final SequenceList sequences = new SequenceList();
 
     /** The price the next reprice takes as its previous price, {@code null} if none. Under the stripe lock. */
     BigDecimal acceptedPrice() {
@@ -79,7 +79,7 @@ final class ProductState {
 
     /** Whether any record of this product is durable. */
     boolean hasRecords() {
-        return sequences.size() > 0;
+        return size() > 0;
     }
 
     /**
@@ -94,7 +94,7 @@ final class ProductState {
         int stable = version;
         version = stable + 1;
         try {
-            index.add(record, sequences); // checks the sequence before it changes anything
+            index.add(record, this); // checks the sequence before it changes anything
             price = newPacked;
             previousPrice = previousPacked;
             wide = newWide;
@@ -108,7 +108,7 @@ final class ProductState {
         while (true) {
             int stable = version;
             if ((stable & 1) == 0) {
-                int count = sequences.size();
+                int count = size();
                 long newPacked = price;
                 long previousPacked = previousPrice;
                 WidePrices wideNow = wide;
@@ -116,7 +116,7 @@ final class ProductState {
                     if (count == 0) {
                         return null;
                     }
-                    long sequence = sequences.sequenceAt(count - 1);
+                    long sequence = sequenceAt(count - 1);
                     return new PriceRecord(sequence, productId,
                                            CompactPrice.unpack(previousPacked, wideNow == null ? null
                                                                                                : wideNow.previousPrice()),
