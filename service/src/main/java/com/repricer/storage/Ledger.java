@@ -2,14 +2,12 @@ package com.repricer.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -45,7 +43,7 @@ public final class Ledger implements AutoCloseable {
     private final DataDirectoryLock lock;
     private final StorageFiles storageFiles;
     private final ReentrantLock[] stripes;
-    private final ConcurrentHashMap<String, ProductState> products = new ConcurrentHashMap<>();
+    private final ProductTable products = new ProductTable();
     private final HistoryIndex index = new HistoryIndex();
     private final FileTable files = new FileTable(index);
     private final ResultsDirectory directory;
@@ -124,7 +122,7 @@ public final class Ledger implements AutoCloseable {
     /** One file's records during recovery, in sequence order. */
     private void replay(List<PriceRecord> records) {
         for (PriceRecord record : records) {
-            products.computeIfAbsent(record.productId(), id -> new ProductState()).publish(record, index);
+            products.getOrAdd(record.productId()).publish(record, index);
         }
         files.add(records.getFirst().sequence(), records.size());
     }
@@ -152,7 +150,7 @@ public final class Ledger implements AutoCloseable {
      * @throws StorageUnavailableException   if the pipeline is full, storage is failing, or not serving
      */
     public Reprice reprice(String productId, BigDecimal price, String idempotencyKey) {
-        checkStorable(productId, price, idempotencyKey);
+        byte[] id = checkStorable(productId, price, idempotencyKey);
         checkServing();
         while (true) {
             if (idempotencyKey != null) {
@@ -161,7 +159,7 @@ public final class Ledger implements AutoCloseable {
                     return replay(idempotencyKey, known, productId, price);
                 }
             }
-            PendingReprice pending = submit(productId, price, idempotencyKey);
+            PendingReprice pending = submit(productId, id, price, idempotencyKey);
             if (pending != null) {
                 PriceRecord record = pending.await();
                 pending.product.settled(pending); // unless a newer reprice is in flight, the durable price is the accepted one
@@ -186,7 +184,7 @@ public final class Ledger implements AutoCloseable {
     }
 
     /** Hands the reprice to the log; {@code null} if its idempotency key was claimed by another request. */
-    private PendingReprice submit(String productId, BigDecimal price, String idempotencyKey) {
+    private PendingReprice submit(String productId, byte[] id, BigDecimal price, String idempotencyKey) {
         PendingReprice pending;
         ReentrantLock stripe = stripeOf(productId);
         stripe.lock();
@@ -199,10 +197,10 @@ public final class Ledger implements AutoCloseable {
                 throw new StorageUnavailableException(StorageUnavailableException.Reason.FAILING,
                                                       "storage is failing: " + failure.getMessage());
             }
-            ProductState product = products.get(productId);
+            ProductState product = products.get(id);
             boolean known = product != null;
             if (!known) {
-                product = new ProductState();
+                product = new ProductState(id);
             }
             pending = new PendingReprice(product, productId, product.acceptedPrice(), price, idempotencyKey);
             if (idempotencyKey != null && !idempotencyKeys.claim(idempotencyKey, pending, nowNanos())) {
@@ -216,7 +214,7 @@ public final class Ledger implements AutoCloseable {
                                                       "the write pipeline is full");
             }
             if (!known) {
-                products.put(productId, product);
+                products.add(product);
             }
             product.accepted(pending);
         } finally {
@@ -240,12 +238,17 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
-     * The log's entry format holds ids of 1–512 UTF-8 bytes, prices of scale 0–18 and keys of 1–255 ASCII
-     * characters; the API checks first.
+     * The log's entry format holds ids of 1–512 UTF-8 bytes (so no lone surrogates), prices of scale 0–18 and keys
+     * of 1–255 ASCII characters; the API checks first.
+     *
+     * @return the id's key in the product table
      */
-    private static void checkStorable(String productId, BigDecimal price, String idempotencyKey) {
-        int bytes = productId.length() <= MAX_PRODUCT_ID_BYTES / 3 ? productId.length()
-                                                                  : productId.getBytes(StandardCharsets.UTF_8).length;
+    private static byte[] checkStorable(String productId, BigDecimal price, String idempotencyKey) {
+        byte[] id = ProductTable.key(productId);
+        if (id == null) {
+            throw new IllegalArgumentException("product id must not contain a lone surrogate");
+        }
+        int bytes = id.length;
         if (bytes < 1 || bytes > MAX_PRODUCT_ID_BYTES) {
             throw new IllegalArgumentException("product id must be 1–512 UTF-8 bytes, is " + bytes);
         }
@@ -256,6 +259,7 @@ public final class Ledger implements AutoCloseable {
                                        || !idempotencyKey.chars().allMatch(c -> c >= 0x21 && c <= 0x7e))) {
             throw new IllegalArgumentException("idempotency key must be 1–255 visible ASCII characters");
         }
+        return id;
     }
 
     /** The product's last durable record. */
@@ -422,7 +426,7 @@ public final class Ledger implements AutoCloseable {
                     ProductState product = reprice.product;
                     product.rollBack();
                     if (!product.hasRecords()) {
-                        products.remove(reprice.productId, product);
+                        products.remove(product);
                     }
                 }
             } finally {

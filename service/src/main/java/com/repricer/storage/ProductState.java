@@ -45,6 +45,10 @@ final class ProductState extends SequenceList {
     private record WidePrices(BigDecimal newPrice, BigDecimal previousPrice) {
     }
 
+    /** The product id in UTF-8: the key in the {@link ProductTable}. */
+    final byte[] id;
+    /** {@link ProductTable#hash} of the id. */
+    final int hash;
     /** See the class comment: guarded by the stripe lock, cleared by {@link #settled} without it. */
     private volatile PendingReprice inFlight;
     /** Sequence lock over the durable fields below and the positions: odd while the writer changes them. */
@@ -55,6 +59,12 @@ final class ProductState extends SequenceList {
     private volatile long previousPrice;
     /** Both prices of the last durable record if either packed to {@link CompactPrice#WIDE}, else {@code null}. */
     private volatile WidePrices wide;
+
+    /** @param id from {@link ProductTable#key} */
+    ProductState(byte[] id) {
+        this.id = id;
+        this.hash = ProductTable.hash(id);
+    }
 
     /** The price the next reprice takes as its previous price, {@code null} if none. Under the stripe lock. */
     BigDecimal acceptedPrice() {

@@ -83,7 +83,7 @@ class ProductStateTest {
     @Test
     void latestIsBuiltFromThePackedPricesThePositionsAndTheIndex() {
         HistoryIndex index = new HistoryIndex();
-        ProductState product = new ProductState();
+        ProductState product = new ProductState(new byte[] {(byte) 0x70});
         assertThat(product.latest("p", index), is(nullValue()));
         assertThat(product.hasRecords(), is(false));
         for (long sequence = 1; sequence <= 7; sequence++) {
@@ -97,7 +97,7 @@ class ProductStateTest {
     @Test
     void scalesAndWidePricesSurviveExactly() {
         HistoryIndex index = new HistoryIndex();
-        ProductState product = new ProductState();
+        ProductState product = new ProductState(new byte[] {(byte) 0x70});
         List<BigDecimal> prices = List.of(new BigDecimal("3.50"), new BigDecimal("99999999999999999999.999999999999999999"),
                                           new BigDecimal("100"), new BigDecimal("0.000000000000000001"),
                                           new BigDecimal("1.000000000000000000"), new BigDecimal("3.50"));
@@ -117,7 +117,7 @@ class ProductStateTest {
     @Test
     void anIndexThatRefusesTheRecordLeavesTheProductAsItWas() {
         HistoryIndex index = new HistoryIndex();
-        ProductState product = new ProductState();
+        ProductState product = new ProductState(new byte[] {(byte) 0x70});
         product.publish(recordOf(1), index);
         try {
             product.publish(recordOf(3), index); // the index expects sequence 2
@@ -130,7 +130,7 @@ class ProductStateTest {
     @Test
     void acceptedPriceRunsAheadUntilSettled() {
         HistoryIndex index = new HistoryIndex();
-        ProductState product = new ProductState();
+        ProductState product = new ProductState(new byte[] {(byte) 0x70});
         assertThat(product.acceptedPrice(), is(nullValue()));
         PendingReprice first = new PendingReprice(product, "p", null, new BigDecimal("1.10"), null);
         product.accepted(first);
@@ -160,7 +160,7 @@ class ProductStateTest {
     void readersNeverSeeAMixOfTwoRecordsOrAPositionThatIsNotThere() throws Exception {
         int records = 200_000;
         HistoryIndex index = new HistoryIndex();
-        ProductState product = new ProductState();
+        ProductState product = new ProductState(new byte[] {(byte) 0x70});
         AtomicBoolean done = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> readers = new ArrayList<>();
