@@ -38,7 +38,7 @@ final class CompactPrice {
             return WIDE;
         }
         BigInteger unscaled = price.unscaledValue();
-        // bitLength excludes the sign bit: ≤ 58 means −2^58 ≤ unscaled < 2^58, so the shift below cannot overflow.
+        // bitLength excludes the sign bit: ≤ 58 means −2^58 ≤ unscaled < 2^58, so the shift cannot overflow.
         if (unscaled.bitLength() > MAX_UNSCALED_BITS) {
             return WIDE;
         }

@@ -43,6 +43,7 @@ public final class Ledger implements AutoCloseable {
     private final DataDirectoryLock lock;
     private final StorageFiles storageFiles;
     private final ReentrantLock[] stripes;
+    /** Every product's state, lock-free to read (see {@link ProductTable} and {@link ProductState}). */
     private final ProductTable products = new ProductTable();
     private final HistoryIndex index = new HistoryIndex();
     private final FileTable files = new FileTable(index);
@@ -162,7 +163,8 @@ public final class Ledger implements AutoCloseable {
             PendingReprice pending = submit(productId, id, price, idempotencyKey);
             if (pending != null) {
                 PriceRecord record = pending.await();
-                pending.product.settled(pending); // unless a newer reprice is in flight, the durable price is the accepted one
+                // Unless a newer reprice of the product is in flight, the durable price is now the accepted one.
+                pending.product.settled(pending);
                 return new Reprice(record, false);
             }
             // Another request claimed the key since find(): answer as a retry of that one.

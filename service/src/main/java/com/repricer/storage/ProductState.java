@@ -126,12 +126,11 @@ final class ProductState extends SequenceList {
                     if (count == 0) {
                         return null;
                     }
-                    long sequence = sequenceAt(count - 1);
-                    return new PriceRecord(sequence, productId,
-                                           CompactPrice.unpack(previousPacked, wideNow == null ? null
-                                                                                               : wideNow.previousPrice()),
-                                           CompactPrice.unpack(newPacked, wideNow == null ? null : wideNow.newPrice()),
-                                           index.timestampOf(sequence));
+                    long sequence = sequenceAt(count - 1); // positions below a size read never change
+                    BigDecimal newPrice = CompactPrice.unpack(newPacked, wideNow == null ? null : wideNow.newPrice());
+                    BigDecimal previous = CompactPrice.unpack(previousPacked,
+                                                              wideNow == null ? null : wideNow.previousPrice());
+                    return new PriceRecord(sequence, productId, previous, newPrice, index.timestampOf(sequence));
                 }
             }
             Thread.onSpinWait();

@@ -98,7 +98,8 @@ class ProductStateTest {
     void scalesAndWidePricesSurviveExactly() {
         HistoryIndex index = new HistoryIndex();
         ProductState product = new ProductState(new byte[] {(byte) 0x70});
-        List<BigDecimal> prices = List.of(new BigDecimal("3.50"), new BigDecimal("99999999999999999999.999999999999999999"),
+        List<BigDecimal> prices = List.of(new BigDecimal("3.50"),
+                                          new BigDecimal("99999999999999999999.999999999999999999"),
                                           new BigDecimal("100"), new BigDecimal("0.000000000000000001"),
                                           new BigDecimal("1.000000000000000000"), new BigDecimal("3.50"));
         BigDecimal previous = null;

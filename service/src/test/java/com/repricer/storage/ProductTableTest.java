@@ -40,7 +40,8 @@ class ProductTableTest {
     @Test
     void idsAreComparedAsUtf8Bytes() {
         ProductTable table = new ProductTable();
-        List<String> ids = List.of("ä", "a\u0308", "日本", "😀", "\uD83D\uDE00x", "%2F", "a/b", "A", "a", "..", "+ ");
+        List<String> ids = List.of("ä", "a\u0308", "日本", "😀", "\uD83D\uDE00x", "%2F", "a/b", "A", "a", "..",
+                                   "+ ");
         for (String id : ids) {
             table.add(state(id));
         }
