@@ -47,8 +47,6 @@ final class ProductState extends SequenceList {
 
     /** The product id in UTF-8: the key in the {@link ProductTable}. */
     final byte[] id;
-    /** {@link ProductTable#hash} of the id. */
-    final int hash;
     /** See the class comment: guarded by the stripe lock, cleared by {@link #settled} without it. */
     private volatile PendingReprice inFlight;
     /** Sequence lock over the durable fields below and the positions: odd while the writer changes them. */
@@ -63,7 +61,6 @@ final class ProductState extends SequenceList {
     /** @param id from {@link ProductTable#key} */
     ProductState(byte[] id) {
         this.id = id;
-        this.hash = ProductTable.hash(id);
     }
 
     /** The price the next reprice takes as its previous price, {@code null} if none. Under the stripe lock. */

@@ -59,7 +59,11 @@ final class ProductTable {
         return productId.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The hash a {@link ProductState} carries for its id (mixed: ids like {@code p1, p2, …} hash alike). */
+    /**
+     * The hash of an id, mixed: ids like {@code p1, p2, …} would otherwise hash alike. Not stored in the entry
+     * (4 bytes would take a {@code ProductState} from 56 to 64 bytes): a probe compares ids, which compares
+     * lengths first, and growing hashes every id again.
+     */
     static int hash(byte[] key) {
         int h = Arrays.hashCode(key);
         h ^= h >>> 16;
@@ -88,7 +92,7 @@ final class ProductTable {
             if (entry == null) {
                 return null;
             }
-            if (entry.hash == hash && entry != REMOVED && Arrays.equals(entry.id, key)) {
+            if (entry != REMOVED && Arrays.equals(entry.id, key)) {
                 return entry;
             }
         }
@@ -119,7 +123,7 @@ final class ProductTable {
     synchronized void remove(ProductState product) {
         ProductState[] table = slots;
         int mask = table.length - 1;
-        for (int i = product.hash & mask; table[i] != null; i = (i + 1) & mask) {
+        for (int i = hash(product.id) & mask; table[i] != null; i = (i + 1) & mask) {
             if (table[i] == product) {
                 SLOT.setRelease(table, i, REMOVED);
                 size--;
@@ -146,11 +150,11 @@ final class ProductTable {
         ProductState[] table = slots;
         int mask = table.length - 1;
         int free = -1;
-        int i = product.hash & mask;
+        int i = hash(product.id) & mask;
         for (ProductState entry; (entry = table[i]) != null; i = (i + 1) & mask) {
             if (entry == REMOVED) {
                 free = free < 0 ? i : free;
-            } else if (entry.hash == product.hash && Arrays.equals(entry.id, product.id)) {
+            } else if (Arrays.equals(entry.id, product.id)) {
                 return entry;
             }
         }
@@ -174,7 +178,7 @@ final class ProductTable {
         int mask = capacity - 1;
         for (ProductState entry : old) {
             if (entry != null && entry != REMOVED) {
-                int i = entry.hash & mask;
+                int i = hash(entry.id) & mask;
                 while (table[i] != null) {
                     i = (i + 1) & mask;
                 }
