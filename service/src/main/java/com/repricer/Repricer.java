@@ -61,6 +61,13 @@ public final class Repricer implements AutoCloseable {
                             .routing(AdminRouting.SOCKET, admin::register)
                             .build()
                             .start();
+            if (!server.isRunning()) {
+                // Helidon logs why (a port in use) and returns a stopped server rather than throwing.
+                throw new IllegalStateException("The web server did not start (is port "
+                                                + config.get("server.port").asString().orElse("8080") + " or "
+                                                + config.get("server.sockets.0.port").asString().orElse("9102")
+                                                + " in use?); see the log above");
+            }
         } catch (RuntimeException e) {
             ledger.close();
             metrics.close();
