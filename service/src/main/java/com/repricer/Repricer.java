@@ -9,6 +9,7 @@ import com.repricer.storage.StorageConfig;
 import com.repricer.storage.StorageFiles;
 import io.helidon.config.Config;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 
 import java.io.IOException;
 import java.time.Clock;
@@ -47,18 +48,26 @@ public final class Repricer implements AutoCloseable {
         WebServer server;
         try {
             ApiRouting api = new ApiRouting(ledger, metrics, ServiceConfig.productLimit(config),
-                                            ServiceConfig.queryLimit(config));
+                                            ServiceConfig.queryLimit(config), ServiceConfig.bodyTimeout(config));
             AdminRouting admin = new AdminRouting(ledger, ResultsDirectory.reader(storage.dataDirectory()), metrics);
-            server = WebServer.builder()
-                              .config(config.get("server"))
-                              .shutdownHook(false)
-                              .featuresDiscoverServices(false)
-                              .directHandlers(ApiRouting.directHandlers())
-                              .addFeature(admin.observeFeature())
-                              .routing(api::register)
-                              .routing(AdminRouting.SOCKET, admin::register)
-                              .build()
-                              .start();
+            WebServerConfig.Builder builder = WebServer.builder().config(config.get("server"));
+            // Slow clients: bound every read of a request by the configured read timeout (Helidon does not).
+            ReadTimeoutSocketOptions.applyTo(builder);
+            server = builder.shutdownHook(false)
+                            .featuresDiscoverServices(false)
+                            .directHandlers(ApiRouting.directHandlers())
+                            .addFeature(admin.observeFeature())
+                            .routing(api::register)
+                            .routing(AdminRouting.SOCKET, admin::register)
+                            .build()
+                            .start();
+            if (!server.isRunning()) {
+                // Helidon logs why (a port in use) and returns a stopped server rather than throwing.
+                throw new IllegalStateException("The web server did not start (is port "
+                                                + config.get("server.port").asString().orElse("8080") + " or "
+                                                + config.get("server.sockets.0.port").asString().orElse("9102")
+                                                + " in use?); see the log above");
+            }
         } catch (RuntimeException e) {
             ledger.close();
             metrics.close();

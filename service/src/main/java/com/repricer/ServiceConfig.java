@@ -63,4 +63,8 @@ final class ServiceConfig {
     static int queryLimit(Config config) {
         return config.get("repricer.limits.query").asInt().orElse(50);
     }
+
+    static Duration bodyTimeout(Config config) {
+        return config.get("repricer.reprice.body-timeout").as(Duration.class).orElse(Duration.ofSeconds(30));
+    }
 }

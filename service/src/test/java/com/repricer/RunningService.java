@@ -107,10 +107,13 @@ public final class RunningService implements AutoCloseable {
         return new RunningService(dataDir, Repricer.start(config, Clock.systemUTC(), files));
     }
 
-    /** What {@link ServiceConfig#load} builds, plus {@code overrides}, without the JVM's own environment. */
+    /**
+     * What {@link ServiceConfig#load} builds, plus {@code overrides} (which win, also over the data directory and
+     * the ephemeral ports), without the JVM's own environment.
+     */
     private static Config configWith(Map<String, String> environment, Map<String, String> overrides) {
         Map<String, String> keys = new HashMap<>(overrides);
-        ServiceConfig.NAMED_VARIABLES.forEach((variable, key) -> keys.put(key, environment.get(variable)));
+        ServiceConfig.NAMED_VARIABLES.forEach((variable, key) -> keys.putIfAbsent(key, environment.get(variable)));
         return Config.builder()
                      .disableEnvironmentVariablesSource()
                      .disableSystemPropertiesSource()
@@ -284,7 +287,8 @@ public final class RunningService implements AutoCloseable {
         return out.toByteArray();
     }
 
-    private static Response readResponse(InputStream in) throws IOException {
+    /** Reads one HTTP/1.1 response (status line, headers, body framed by its headers) from {@code in}. */
+    public static Response readResponse(InputStream in) throws IOException {
         String statusLine = readLine(in);
         if (statusLine == null) {
             throw new IOException("connection closed before a response");

@@ -5,11 +5,13 @@ import com.repricer.metrics.RepricerMetrics;
 import com.repricer.storage.IdempotencyKeyReusedException;
 import com.repricer.storage.Ledger;
 import com.repricer.storage.StorageUnavailableException;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import jakarta.json.JsonException;
 
+import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -18,8 +20,10 @@ import java.util.logging.Logger;
  *
  * @param productLimit concurrent product reads served at most
  * @param queryLimit   concurrent history queries served at most
+ * @param bodyTimeout  time a reprice body may take to arrive in whole
  */
-public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimit, int queryLimit) {
+public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimit, int queryLimit,
+                         Duration bodyTimeout) {
 
     private static final Logger LOG = Logger.getLogger(ApiRouting.class.getName());
 
@@ -36,7 +40,7 @@ public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimi
                 metrics.requestCompleted(Endpoint.of(request.path().absolute().path()), response.status().code());
             }
         });
-        routing.register("/api/reprice", new RepriceService(ledger))
+        routing.register("/api/reprice", new RepriceService(ledger, bodyTimeout))
                .register("/api/product", new ProductService(ledger, productLimit, metrics))
                .register("/api/query", new QueryService(ledger, queryLimit, metrics))
                .any((request, response) -> Responses.problem(response, Status.NOT_FOUND_404,
@@ -49,6 +53,11 @@ public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimi
                        Responses.problem(response, Status.REQUEST_ENTITY_TOO_LARGE_413, e.getMessage()))
                .error(IdempotencyKeyReusedException.class, (request, response, e) ->
                        Responses.problem(response, Status.UNPROCESSABLE_CONTENT_422, e.getMessage()))
+               .error(RepriceService.RequestTimeoutException.class, (request, response, e) -> {
+                   // The rest of the body may never come: close rather than wait to skip it.
+                   response.header(HeaderValues.CONNECTION_CLOSE);
+                   Responses.problem(response, Status.REQUEST_TIMEOUT_408, e.getMessage());
+               })
                .error(ProductPath.NotFound.class, (request, response, e) ->
                        Responses.problem(response, Status.NOT_FOUND_404, e.getMessage()))
                .error(StorageUnavailableException.class, (request, response, e) -> {

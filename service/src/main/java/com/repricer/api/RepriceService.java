@@ -1,24 +1,39 @@
 package com.repricer.api;
 
 import com.repricer.storage.Ledger;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 
-/** {@code POST /api/reprice}: records a price and answers once it is durable. */
+/**
+ * {@code POST /api/reprice}: records a price and answers once it is durable.
+ *
+ * <p>The whole body is read and validated before the ledger is called, so a client that trickles its body in (or
+ * stalls half-way) holds only its own connection, never a slot of the write pipeline. Reading it is bounded twice:
+ * each read by the listener's read timeout (a stall fails at once, see ReadTimeoutSocketOptions) and the whole body
+ * by {@code bodyTimeout} (a trickle that never quite stalls fails too); either answers 408 and closes.
+ */
 final class RepriceService implements HttpService {
 
     /** SPEC §1: a body over 64 KiB is refused with 413. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final int READ_CHUNK_BYTES = 4096;
 
     private final Ledger ledger;
+    private final Duration bodyTimeout;
 
-    RepriceService(Ledger ledger) {
+    RepriceService(Ledger ledger, Duration bodyTimeout) {
         this.ledger = ledger;
+        this.bodyTimeout = bodyTimeout;
     }
 
     @Override
@@ -38,7 +53,7 @@ final class RepriceService implements HttpService {
     }
 
     /** The whole body, refusing one over the limit before reading it where the length is declared. */
-    private static byte[] body(ServerRequest request) throws IOException {
+    private byte[] body(ServerRequest request) throws IOException {
         long declared = request.headers().contentLength().orElse(-1);
         if (declared > MAX_BODY_BYTES) {
             throw new PayloadTooLargeException(declared);
@@ -46,14 +61,46 @@ final class RepriceService implements HttpService {
         if (!request.content().hasEntity()) {
             return new byte[0];
         }
-        try (InputStream in = request.content().inputStream()) {
-            // With a declared length read exactly that (no 64 KiB buffer per request); else up to the limit + 1.
-            byte[] body = in.readNBytes(declared >= 0 ? (int) declared + 1 : MAX_BODY_BYTES + 1);
-            if (body.length > MAX_BODY_BYTES) {
-                throw new PayloadTooLargeException(-1);
+        long deadline = System.nanoTime() + bodyTimeout.toNanos();
+        // With a declared length no more than that is buffered (no 64 KiB per request).
+        ByteArrayOutputStream body = new ByteArrayOutputStream(declared >= 0 ? (int) declared : READ_CHUNK_BYTES);
+        byte[] chunk = new byte[READ_CHUNK_BYTES];
+        // Closed by hand, not by try-with-resources: closing reads the rest of the body, which must not happen
+        // after a timeout (it would wait for a body that is late or not coming at all).
+        InputStream in = request.content().inputStream();
+        try {
+            for (int read = in.read(chunk); read != -1; read = in.read(chunk)) {
+                body.write(chunk, 0, read);
+                if (body.size() > MAX_BODY_BYTES) {
+                    in.close();  // takes in the rest, so that a client still sending it reads the 413
+                    throw new PayloadTooLargeException(-1);
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new RequestTimeoutException("the body did not arrive within " + bodyTimeout);
+                }
             }
-            return body;
+        } catch (CloseConnectionException e) {
+            // Helidon wraps a failed socket read in this; a read timeout means the client stopped sending.
+            if (causedBy(e, SocketTimeoutException.class)) {
+                throw new RequestTimeoutException("the client stopped sending the body");
+            }
+            throw e;
+        } catch (DataReader.InsufficientDataAvailableException e) {
+            // The client closed the connection before the declared length or the last chunk: nobody will read
+            // the answer, but it is a client error, not an internal one.
+            throw new BadRequestException("the connection closed before the whole body arrived");
         }
+        in.close();
+        return body.toByteArray();
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The body is over {@link #MAX_BODY_BYTES}: 413. */
@@ -61,6 +108,14 @@ final class RepriceService implements HttpService {
         PayloadTooLargeException(long declared) {
             super("the body is larger than " + MAX_BODY_BYTES + " bytes"
                   + (declared > 0 ? " (Content-Length " + declared + ")" : ""));
+        }
+    }
+
+    /** The body did not arrive in time: 408, and the connection is closed. */
+    static final class RequestTimeoutException extends RuntimeException {
+        RequestTimeoutException(String message) {
+            // No stack trace: an expected answer to a slow client.
+            super(message, null, false, false);
         }
     }
 }

@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -48,7 +47,8 @@ public final class Ledger implements AutoCloseable {
     private final DataDirectoryLock lock;
     private final StorageFiles storageFiles;
     private final ReentrantLock[] stripes;
-    private final ConcurrentHashMap<String, ProductState> products = new ConcurrentHashMap<>();
+    /** Every product's state, lock-free to read (see {@link ProductTable} and {@link ProductState}). */
+    private final ProductTable products = new ProductTable();
     private final HistoryIndex index = new HistoryIndex();
     private final FileTable files = new FileTable(index);
     private final ResultsDirectory directory;
@@ -172,30 +172,21 @@ public final class Ledger implements AutoCloseable {
 
     /** A product from the index snapshot, as {@link #replay} would have left it. */
     private void restoreProduct(IndexSnapshot.Product restored) {
-        ProductState product = new ProductState();
-        product.acceptedPrice = restored.last().newPrice();
-        product.latest = restored.last();
-        for (int i = 0; i < restored.count(); i++) {
-            product.sequences.add(restored.sequenceAt(i));
-        }
-        products.put(restored.id(), product);
+        ProductState product = products.getOrAdd(restored.id());
+        product.restore(restored.last(), restored.count(), restored::sequenceAt);
     }
 
     /** Every product's last durable record and record positions, for the index snapshot. */
     private void forEachProduct(IndexSnapshotter.ProductVisitor visitor) {
-        for (ProductState product : products.values()) {
-            SequenceList sequences = product.sequences;
-            visitor.visit(product.latest, sequences.size(), sequences::sequenceAt);
-        }
+        products.forEach(product -> visitor.visit(
+                product.latest(new String(product.id, StandardCharsets.UTF_8), index), product.size(),
+                product::sequenceAt));
     }
 
     /** One file's records during recovery, in sequence order. */
     private void replay(List<PriceRecord> records) {
         for (PriceRecord record : records) {
-            ProductState product = products.computeIfAbsent(record.productId(), id -> new ProductState());
-            product.acceptedPrice = record.newPrice();
-            product.latest = record;
-            index.add(record, product.sequences);
+            products.getOrAdd(record.productId()).publish(record, index);
         }
         files.add(records.getFirst().sequence(), records.size());
     }
@@ -223,7 +214,7 @@ public final class Ledger implements AutoCloseable {
      * @throws StorageUnavailableException   if the pipeline is full, storage is failing, or not serving
      */
     public Reprice reprice(String productId, BigDecimal price, String idempotencyKey) {
-        checkStorable(productId, price, idempotencyKey);
+        byte[] id = checkStorable(productId, price, idempotencyKey);
         checkServing();
         while (true) {
             if (idempotencyKey != null) {
@@ -232,9 +223,12 @@ public final class Ledger implements AutoCloseable {
                     return replay(idempotencyKey, known, productId, price);
                 }
             }
-            PendingReprice pending = submit(productId, price, idempotencyKey);
+            PendingReprice pending = submit(productId, id, price, idempotencyKey);
             if (pending != null) {
-                return new Reprice(pending.await(), false);
+                PriceRecord record = pending.await();
+                // Unless a newer reprice of the product is in flight, the durable price is now the accepted one.
+                pending.product.settled(pending);
+                return new Reprice(record, false);
             }
             // Another request claimed the key since find(): answer as a retry of that one.
         }
@@ -255,7 +249,7 @@ public final class Ledger implements AutoCloseable {
     }
 
     /** Hands the reprice to the log; {@code null} if its idempotency key was claimed by another request. */
-    private PendingReprice submit(String productId, BigDecimal price, String idempotencyKey) {
+    private PendingReprice submit(String productId, byte[] id, BigDecimal price, String idempotencyKey) {
         PendingReprice pending;
         ReentrantLock stripe = stripeOf(productId);
         stripe.lock();
@@ -268,12 +262,12 @@ public final class Ledger implements AutoCloseable {
                 throw new StorageUnavailableException(StorageUnavailableException.Reason.FAILING,
                                                       "storage is failing: " + failure.getMessage());
             }
-            ProductState product = products.get(productId);
+            ProductState product = products.get(id);
             boolean known = product != null;
             if (!known) {
-                product = new ProductState();
+                product = new ProductState(id);
             }
-            pending = new PendingReprice(product, productId, product.acceptedPrice, price, idempotencyKey);
+            pending = new PendingReprice(product, productId, product.acceptedPrice(), price, idempotencyKey);
             if (idempotencyKey != null && !idempotencyKeys.claim(idempotencyKey, pending, nowNanos())) {
                 return null;
             }
@@ -285,9 +279,9 @@ public final class Ledger implements AutoCloseable {
                                                       "the write pipeline is full");
             }
             if (!known) {
-                products.put(productId, product);
+                products.add(product);
             }
-            product.acceptedPrice = price;
+            product.accepted(pending);
         } finally {
             stripe.unlock();
         }
@@ -309,12 +303,17 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
-     * The log's entry format holds ids of 1–512 UTF-8 bytes, prices of scale 0–18 and keys of 1–255 ASCII
-     * characters; the API checks first.
+     * The log's entry format holds ids of 1–512 UTF-8 bytes (so no lone surrogates), prices of scale 0–18 and keys
+     * of 1–255 ASCII characters; the API checks first.
+     *
+     * @return the id's key in the product table
      */
-    private static void checkStorable(String productId, BigDecimal price, String idempotencyKey) {
-        int bytes = productId.length() <= MAX_PRODUCT_ID_BYTES / 3 ? productId.length()
-                                                                  : productId.getBytes(StandardCharsets.UTF_8).length;
+    private static byte[] checkStorable(String productId, BigDecimal price, String idempotencyKey) {
+        byte[] id = ProductTable.key(productId);
+        if (id == null) {
+            throw new IllegalArgumentException("product id must not contain a lone surrogate");
+        }
+        int bytes = id.length;
         if (bytes < 1 || bytes > MAX_PRODUCT_ID_BYTES) {
             throw new IllegalArgumentException("product id must be 1–512 UTF-8 bytes, is " + bytes);
         }
@@ -325,13 +324,14 @@ public final class Ledger implements AutoCloseable {
                                        || !idempotencyKey.chars().allMatch(c -> c >= 0x21 && c <= 0x7e))) {
             throw new IllegalArgumentException("idempotency key must be 1–255 visible ASCII characters");
         }
+        return id;
     }
 
     /** The product's last durable record. */
     public Optional<PriceRecord> latest(String productId) {
         checkServing();
         ProductState product = products.get(productId);
-        return product == null ? Optional.empty() : Optional.ofNullable(product.latest);
+        return product == null ? Optional.empty() : Optional.ofNullable(product.latest(productId, index));
     }
 
     public HistoryPage history(HistoryQuery query) {
@@ -342,7 +342,7 @@ public final class Ledger implements AutoCloseable {
             if (product == null) {
                 return new HistoryPage(List.of(), false);
             }
-            page = index.page(product.sequences, query.fromNanos(), query.toNanos(), query.offset(), query.limit());
+            page = index.page(product, query.fromNanos(), query.toNanos(), query.offset(), query.limit());
         } else {
             page = index.page(query.fromNanos(), query.toNanos(), query.offset(), query.limit());
         }
@@ -492,8 +492,7 @@ public final class Ledger implements AutoCloseable {
                 PriceRecord record = records.get(i);
                 ProductState product = pending.get(i).product;
                 store.addUnfiled(record);
-                index.add(record, product.sequences);
-                product.latest = record;
+                product.publish(record, index);
                 if (pending.get(i).idempotencyKey != null) {
                     idempotencyKeys.durable(pending.get(i).idempotencyKey, pending.get(i), record);
                 }
@@ -517,10 +516,9 @@ public final class Ledger implements AutoCloseable {
                         idempotencyKeys.release(reprice.idempotencyKey, reprice);
                     }
                     ProductState product = reprice.product;
-                    PriceRecord latest = product.latest;
-                    product.acceptedPrice = latest == null ? null : latest.newPrice();
-                    if (latest == null) {
-                        products.remove(reprice.productId, product);
+                    product.rollBack();
+                    if (!product.hasRecords()) {
+                        products.remove(product);
                     }
                 }
             } finally {

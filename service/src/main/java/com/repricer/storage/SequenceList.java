@@ -5,22 +5,36 @@ import java.util.Arrays;
 /**
  * One product's record positions (sequence − 1) in ascending order, as ints: 4 bytes a record. Positions stay
  * below 2^31 as long as the whole history fits the heap (the index alone would need 24 GiB before that).
- * One writer thread, any number of readers: the array is published before the size that covers it.
+ *
+ * <p>The first position is a field, the others are in an array allocated with the second record: most products
+ * of a large catalogue have few records, and an array costs a 16-byte header besides its contents. Not final:
+ * {@link ProductState} extends it, so a product's positions share its object header.
+ *
+ * <p>One writer thread, any number of readers: a position, and the array holding it, are written before the
+ * size that covers it, so a reader sees every position below a {@link #size()} it read.
  */
-final class SequenceList {
+class SequenceList {
 
-    private volatile int[] positions = new int[1];
+    private int first;
+    /** Positions of the second record on; {@code null} until there is a second record. */
+    private volatile int[] rest;
     private volatile int size;
 
     /** Writer thread only. */
     void add(long sequence) {
+        int position = Math.toIntExact(sequence - 1);
         int count = size;
-        int[] current = positions;
-        if (count == current.length) {
-            current = Arrays.copyOf(current, count + (count >> 1) + 1);
-            positions = current;
+        if (count == 0) {
+            first = position;
+        } else {
+            int index = count - 1;
+            int[] current = rest;
+            if (current == null || index == current.length) {
+                current = current == null ? new int[1] : Arrays.copyOf(current, index + (index >> 1) + 1);
+                rest = current;
+            }
+            current[index] = position;
         }
-        current[count] = Math.toIntExact(sequence - 1);
         size = count + 1;
     }
 
@@ -30,6 +44,6 @@ final class SequenceList {
 
     /** @param index below a {@link #size()} read before */
     long sequenceAt(int index) {
-        return positions[index] + 1L;
+        return (index == 0 ? first : rest[index - 1]) + 1L;
     }
 }

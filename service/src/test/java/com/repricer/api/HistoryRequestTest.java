@@ -5,10 +5,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.stream.Stream;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -20,6 +22,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class HistoryRequestTest {
 
+    private static final int FUZZ_STREAM = 4;
     private static final long T0 = 1_795_799_587_000_000_000L;
 
     @Test
@@ -150,6 +153,62 @@ class HistoryRequestTest {
                                                     pageSize);
 
         assertThat(request.offset(), is(offset));
+    }
+
+    /**
+     * Random {@code from}/{@code to} pairs (each absent, valid or a near miss) give what {@link EpochNanos} gives
+     * for each alone, and a 400 naming {@code from} when from is after to. Seed and iterations: see {@link Fuzz}.
+     */
+    @Test
+    void randomFromAndToAgreeWithEpochNanosAndAreOrdered() {
+        long seed = Fuzz.SEED;
+        for (int i = 0; i < Fuzz.ITERATIONS; i++) {
+            Random random = Fuzz.random(seed, FUZZ_STREAM, i);
+            String from = random.nextInt(5) == 0 ? null : EpochNanosTest.randomBound(random);
+            String to = random.nextInt(5) == 0 ? null : EpochNanosTest.randomBound(random);
+            String context = Fuzz.context(seed, i, "from=" + (from == null ? "(absent)" : Fuzz.escape(from))
+                                                   + " to=" + (to == null ? "(absent)" : Fuzz.escape(to)));
+            Map<String, List<String>> params = new LinkedHashMap<>();
+            if (from != null) {
+                params.put("from", List.of(from));
+            }
+            if (to != null) {
+                params.put("to", List.of(to));
+            }
+            Long fromNanos = alone(from, Long.MIN_VALUE);
+            Long toNanos = alone(to, Long.MAX_VALUE);
+            List<String> expectedProblems = new ArrayList<>();
+            if (fromNanos == null || (toNanos != null && fromNanos > toNanos)) {
+                expectedProblems.add("from");
+            }
+            if (toNanos == null) {
+                expectedProblems.add("to");
+            }
+
+            try {
+                HistoryRequest request = HistoryRequest.parse(params);
+                assertThat(context + ": accepted", expectedProblems, is(List.of()));
+                assertThat(context, request.fromNanos(), is(fromNanos));
+                assertThat(context, request.toNanos(), is(toNanos));
+            } catch (BadRequestException e) {
+                assertThat(context, e.invalidParams().stream().map(InvalidParam::name).toList(),
+                           containsInAnyOrder(expectedProblems.toArray()));
+            } catch (RuntimeException e) {
+                throw new AssertionError(context + ": threw " + e, e);
+            }
+        }
+    }
+
+    /** What {@link EpochNanos} makes of {@code value} alone: its nanoseconds, {@code absent}, or null for a 400. */
+    private static Long alone(String value, long absent) {
+        if (value == null) {
+            return absent;
+        }
+        try {
+            return EpochNanos.parse("x", value);
+        } catch (BadRequestException e) {
+            return null;
+        }
     }
 
     /** name, value, name, value, … each given once, in order. */

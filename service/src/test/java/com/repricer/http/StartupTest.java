@@ -1,0 +1,39 @@
+package com.repricer.http;
+
+import com.repricer.RunningService;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Start-up failures end the start instead of leaving a process that serves nothing. */
+class StartupTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void aPortInUseFailsTheStartAndReleasesTheDataDirectory() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {
+            String port = Integer.toString(taken.getLocalPort());
+
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> RunningService.start(dataDir, Map.of("server.port", port)));
+
+            assertThat(e.getMessage(), containsString(port));
+        }
+        // The failed start let go of the data directory: the next start takes it.
+        try (RunningService service = RunningService.start(dataDir)) {
+            assertThat(service.get("/api/product/p1/price").status(), is(404));
+        }
+    }
+}
