@@ -154,6 +154,7 @@ public final class Ledger implements AutoCloseable {
         IndexSnapshot snapshot = loaded.get();
         long read = System.nanoTime();
         snapshot.restoreInto(index, files);
+        products.reserve(snapshot.products().size());
         snapshot.products().forEach(this::restoreProduct);
         recovery.resumeAfter(snapshot.lastSequence(), snapshot.lastTimestampNanos());
         restoredFromSnapshot = snapshot.lastSequence();
@@ -172,8 +173,9 @@ public final class Ledger implements AutoCloseable {
 
     /** A product from the index snapshot, as {@link #replay} would have left it. */
     private void restoreProduct(IndexSnapshot.Product restored) {
-        ProductState product = products.getOrAdd(restored.id());
+        ProductState product = new ProductState(ProductTable.key(restored.id()));
         product.restore(restored.last(), restored.count(), restored::sequenceAt);
+        products.add(product); // one probe, not two as in getOrAdd; a product named twice fails the start
     }
 
     /** Every product's last durable record and record positions, for the index snapshot. */

@@ -118,9 +118,7 @@ final class ProductState extends SequenceList {
      * @param sequenceAt the product's i-th record's sequence, ascending, for i below {@code count}
      */
     void restore(PriceRecord last, int count, IntToLongFunction sequenceAt) {
-        for (int i = 0; i < count; i++) {
-            add(sequenceAt.applyAsLong(i));
-        }
+        addAll(count, sequenceAt);
         long newPacked = CompactPrice.pack(last.newPrice());
         long previousPacked = CompactPrice.pack(last.previousPrice());
         price = newPacked;

@@ -134,6 +134,20 @@ final class ProductTable {
     }
 
     /**
+     * Makes room for {@code expected} entries in all, so that adding them rebuilds the table at most once (restoring
+     * a million products from the index snapshot would otherwise rebuild it ten times).
+     */
+    synchronized void reserve(int expected) {
+        int capacity = slots.length;
+        while (expected * 4L > capacity * 3L) {
+            capacity *= 2;
+        }
+        if (capacity > slots.length) {
+            rebuild(capacity);
+        }
+    }
+
+    /**
      * Every entry of the table as it was when this read {@link #slots}, once each; any thread, no lock (for the
      * index snapshot). Entries added since may be missed, and a removed one may still be passed.
      */
@@ -184,14 +198,18 @@ final class ProductTable {
 
     /** Under the lock: a new array without markers, twice as large unless markers were most of the load. */
     private void rebuild() {
-        ProductState[] old = slots;
-        int capacity = old.length;
+        int capacity = slots.length;
         if ((size + 1) * 8L > capacity * 3L) {
             capacity *= 2;
         }
+        rebuild(capacity);
+    }
+
+    /** Under the lock: the entries in a new array of {@code capacity} slots, without markers. */
+    private void rebuild(int capacity) {
         ProductState[] table = new ProductState[capacity];
         int mask = capacity - 1;
-        for (ProductState entry : old) {
+        for (ProductState entry : slots) {
             if (entry != null && entry != REMOVED) {
                 int i = hash(entry.id) & mask;
                 while (table[i] != null) {

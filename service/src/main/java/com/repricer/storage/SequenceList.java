@@ -1,6 +1,7 @@
 package com.repricer.storage;
 
 import java.util.Arrays;
+import java.util.function.IntToLongFunction;
 
 /**
  * One product's record positions (sequence − 1) in ascending order, as ints: 4 bytes a record. Positions stay
@@ -36,6 +37,24 @@ class SequenceList {
             current[index] = position;
         }
         size = count + 1;
+    }
+
+    /**
+     * Appends {@code count} positions at once, the array sized to fit: restoring a product from the index snapshot
+     * (a million products), where growing it one by one would copy it several times. Writer thread only.
+     *
+     * @param sequenceAt the i-th sequence to add, ascending, for i below {@code count}
+     */
+    void addAll(int count, IntToLongFunction sequenceAt) {
+        int first = size;
+        if (first + count > 1) {
+            int[] current = rest;
+            int needed = first + count - 1;
+            rest = current == null ? new int[needed] : Arrays.copyOf(current, Math.max(needed, current.length));
+        }
+        for (int i = 0; i < count; i++) {
+            add(sequenceAt.applyAsLong(i));
+        }
     }
 
     int size() {

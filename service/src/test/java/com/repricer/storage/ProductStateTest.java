@@ -81,6 +81,46 @@ class ProductStateTest {
     }
 
     @Test
+    void addAllAppendsLikeAddOneByOne() {
+        for (int before : new int[] {0, 1, 2, 5}) {
+            for (int count : new int[] {1, 2, 9}) {
+                SequenceList one = new SequenceList();
+                SequenceList all = new SequenceList();
+                for (int i = 0; i < before; i++) {
+                    one.add(i + 1L);
+                    all.add(i + 1L);
+                }
+                for (int i = 0; i < count; i++) {
+                    one.add(100L + 7 * i);
+                }
+                all.addAll(count, i -> 100L + 7 * i);
+                assertThat(all.size(), is(one.size()));
+                for (int i = 0; i < one.size(); i++) {
+                    assertThat(all.sequenceAt(i), is(one.sequenceAt(i)));
+                }
+                all.add(1_000L);
+                assertThat(all.sequenceAt(before + count), is(1_000L));
+            }
+        }
+    }
+
+    /** What the index snapshot restores is what publishing the same records leaves (the index's timestamps aside). */
+    @Test
+    void restoreLeavesWhatPublishLeaves() {
+        HistoryIndex index = new HistoryIndex();
+        ProductState published = new ProductState(new byte[] {(byte) 0x70});
+        for (long sequence = 1; sequence <= 7; sequence++) {
+            published.publish(recordOf(sequence), index);
+        }
+        ProductState restored = new ProductState(new byte[] {(byte) 0x70});
+
+        restored.restore(recordOf(7), 7, i -> i + 1L);
+
+        assertThat(restored.latest("p", index), is(published.latest("p", index)));
+        assertThat(restored.size(), is(7));
+    }
+
+    @Test
     void latestIsBuiltFromThePackedPricesThePositionsAndTheIndex() {
         HistoryIndex index = new HistoryIndex();
         ProductState product = new ProductState(new byte[] {(byte) 0x70});

@@ -25,6 +25,30 @@ class ProductTableTest {
     }
 
     @Test
+    void reserveMakesRoomOnceAndKeepsEveryEntry() {
+        ProductTable table = new ProductTable();
+        List<ProductState> added = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            added.add(state("before-" + i));
+            table.add(added.getLast());
+        }
+        table.reserve(10_000);
+        int capacity = table.capacity();
+        for (int i = 0; i < 9_900; i++) {
+            added.add(state("after-" + i));
+            table.add(added.getLast());
+        }
+        assertThat(table.capacity(), is(capacity));
+        for (ProductState product : added) {
+            assertThat(table.get(product.id), is(sameInstance(product)));
+        }
+        List<ProductState> walked = new ArrayList<>();
+        table.forEach(walked::add);
+        assertThat(walked.size(), is(10_000));
+        assertThat(new java.util.HashSet<>(walked), is(new java.util.HashSet<>(added)));
+    }
+
+    @Test
     void findsWhatWasAddedAndNothingElse() {
         ProductTable table = new ProductTable();
         ProductState p1 = state("p1");
