@@ -79,9 +79,7 @@ final class IdempotencyKeys {
             return; // saved before the log was trimmed, and still in the log
         }
         byKey.put(entry.key(), entry.record());
-        order.addLast(entry);
-        changedSinceSaved = true;
-        evict(entry.record().timestampNanos());
+        remember(entry);
     }
 
     /**
@@ -112,9 +110,14 @@ final class IdempotencyKeys {
     /** The claimed reprice is durable: a retry gets its record from now on. Group-commit thread. */
     synchronized void durable(String key, PendingReprice pending, PriceRecord record) {
         byKey.replace(key, pending, record);
-        order.addLast(new WriteAheadLog.KeyedRecord(key, record));
+        remember(new WriteAheadLog.KeyedRecord(key, record));
+    }
+
+    /** Appends a durable key to the window's order and drops what falls out of it. Under this object's monitor. */
+    private void remember(WriteAheadLog.KeyedRecord entry) {
+        order.addLast(entry);
         changedSinceSaved = true;
-        evict(record.timestampNanos());
+        evict(entry.record().timestampNanos());
     }
 
     /** True if a retry with this product and price is the same request as the one that made the record. */
