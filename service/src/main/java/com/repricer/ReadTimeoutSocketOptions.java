@@ -28,24 +28,29 @@ final class ReadTimeoutSocketOptions implements SocketOptions {
     private static final Logger LOG = Logger.getLogger(ReadTimeoutSocketOptions.class.getName());
 
     private final SocketOptions options;
+    private final RequestReadTimeouts timeouts;
 
-    private ReadTimeoutSocketOptions(SocketOptions options) {
+    private ReadTimeoutSocketOptions(SocketOptions options, RequestReadTimeouts timeouts) {
         this.options = options;
+        this.timeouts = timeouts;
     }
 
-    /** {@code options}, also applying their read timeout to accepted connections. */
-    static SocketOptions of(SocketOptions options) {
-        return options instanceof ReadTimeoutSocketOptions ? options : new ReadTimeoutSocketOptions(options);
+    /**
+     * {@code options}, also applying their read timeout to accepted connections, each registered with
+     * {@code timeouts} (which lifts it between the requests of API connections).
+     */
+    static SocketOptions of(SocketOptions options, RequestReadTimeouts timeouts) {
+        return options instanceof ReadTimeoutSocketOptions ? options : new ReadTimeoutSocketOptions(options, timeouts);
     }
 
     /** Applies the read timeout of the default listener and of every named socket of {@code server}. */
-    static void applyTo(WebServerConfig.Builder server) {
-        server.connectionOptions(of(server.connectionOptions().orElseGet(SocketOptions::create)));
+    static void applyTo(WebServerConfig.Builder server, RequestReadTimeouts timeouts) {
+        server.connectionOptions(of(server.connectionOptions().orElseGet(SocketOptions::create), timeouts));
         log("@default", server.connectionOptions().orElseThrow(), server.useNio(), server.idleConnectionTimeout());
         Map.copyOf(server.sockets()).forEach((name, listener) -> {
             server.putSocket(name, ListenerConfig.builder()
                                                  .from(listener)
-                                                 .connectionOptions(of(listener.connectionOptions()))
+                                                 .connectionOptions(of(listener.connectionOptions(), timeouts))
                                                  .build());
             log(name, listener.connectionOptions(), listener.useNio(), listener.idleConnectionTimeout());
         });
@@ -62,13 +67,14 @@ final class ReadTimeoutSocketOptions implements SocketOptions {
     public void configureSocket(SocketChannel channel) {
         options.configureSocket(channel);
         Duration timeout = options.readTimeout();
+        // SO_TIMEOUT 0 means "wait forever": only PT0S maps to it; anything shorter than 1 ms gets 1 ms.
+        int millis = timeout.isZero() ? 0 : (int) Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE);
         try {
-            // SO_TIMEOUT 0 means "wait forever": only PT0S maps to it; anything shorter than 1 ms gets 1 ms.
-            channel.socket().setSoTimeout(timeout.isZero() ? 0 : (int) Math.clamp(timeout.toMillis(), 1,
-                                                                                    Integer.MAX_VALUE));
+            channel.socket().setSoTimeout(millis);
         } catch (SocketException e) {
             throw new UncheckedIOException(e);
         }
+        timeouts.accepted(channel, millis);
     }
 
     @Override

@@ -10,6 +10,7 @@ import com.repricer.storage.StorageFiles;
 import io.helidon.config.Config;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http1.Http1Config;
 
 import java.io.IOException;
 import java.time.Clock;
@@ -51,13 +52,16 @@ public final class Repricer implements AutoCloseable {
                                             ServiceConfig.queryLimit(config), ServiceConfig.bodyTimeout(config));
             AdminRouting admin = new AdminRouting(ledger, ResultsDirectory.reader(storage.dataDirectory()), metrics);
             WebServerConfig.Builder builder = WebServer.builder().config(config.get("server"));
-            // Slow clients: bound every read of a request by the configured read timeout (Helidon does not).
-            ReadTimeoutSocketOptions.applyTo(builder);
+            // Slow clients: bound every read of a request by the configured read timeout (Helidon does not),
+            // except an API connection's wait for its next request, which idle-connection-timeout bounds.
+            RequestReadTimeouts timeouts = new RequestReadTimeouts();
+            ReadTimeoutSocketOptions.applyTo(builder, timeouts);
             server = builder.shutdownHook(false)
                             .featuresDiscoverServices(false)
                             .directHandlers(ApiRouting.directHandlers())
                             .addFeature(admin.observeFeature())
-                            .routing(api::register)
+                            .addProtocol(Http1Config.builder().addReceiveListener(timeouts.receiveListener()).build())
+                            .routing(routing -> api.register(routing.addFilter(timeouts::filter)))
                             .routing(AdminRouting.SOCKET, admin::register)
                             .build()
                             .start();

@@ -23,7 +23,7 @@ class ReadTimeoutSocketOptionsTest {
     @CsvSource({"PT20S, 20000", "PT0.5S, 500", "PT0.0001S, 1", "PT0S, 0"})
     void appliesTheReadTimeoutToAnAcceptedConnection(String readTimeout, int soTimeoutMillis) throws IOException {
         SocketOptions options = ReadTimeoutSocketOptions.of(
-                SocketOptions.builder().readTimeout(Duration.parse(readTimeout)).build());
+                SocketOptions.builder().readTimeout(Duration.parse(readTimeout)).build(), new RequestReadTimeouts());
         try (ServerSocketChannel server = ServerSocketChannel.open()
                                                              .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
              SocketChannel client = SocketChannel.open(server.getLocalAddress());

@@ -18,6 +18,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -245,12 +246,90 @@ class SlowClientTest {
         }
     }
 
+    // After a request on a kept-alive connection the read timeout is lifted until the next request line has come
+    // (RequestReadTimeouts): that wait is the idle timeout's; the next head and body are the read timeout's again.
+
+    @Test
+    void keptAliveConnectionWithoutANextRequestIsClosedByTheIdleTimeoutNotTheReadTimeout() throws Exception {
+        Duration idleTimeout = Duration.ofSeconds(2);
+        try (RunningService service = RunningService.start(dataDir, Map.of(
+                     "server.connection-options.read-timeout", READ_TIMEOUT.toString(),
+                     "server.idle-connection-timeout", idleTimeout.toString(),
+                     "server.idle-connection-period", IDLE_PERIOD.toString()));
+             Sockets sockets = new Sockets(service.api().getPort())) {
+            service.get("/api/query");  // the first request of a fresh server is slow; this one should not be
+            Socket socket = sockets.open(reprice("kept-alive", "1.00"));
+            assertThat(RunningService.readResponse(socket.getInputStream()).status(), is(200));
+
+            Closed closed = awaitClosed(socket, idleTimeout.plus(IDLE_PERIOD).plus(SLACK));
+
+            assertThat(closed.text(), closed.received().length, is(0));
+            // The idle timeout counts from the request's start: at least half of it is left after the answer
+            // unless that took a second. A lower bound only: a loaded machine makes it later, never earlier.
+            assertThat(closed.toString(), closed.after(), is(greaterThanOrEqualTo(idleTimeout.dividedBy(2))));
+        }
+    }
+
+    @ParameterizedTest(name = "head cut off: variant {0}")
+    @ValueSource(ints = {2, 3})
+    void keptAliveConnectionsNextHeadStalledAfterItsRequestLineIsClosedAfterTheReadTimeout(int variant)
+            throws Exception {
+        try (RunningService service = startWithShortTimeouts();
+             Sockets sockets = new Sockets(service.api().getPort())) {
+            Socket socket = sockets.open(reprice("kept-alive", "1.00"));
+            assertThat(RunningService.readResponse(socket.getInputStream()).status(), is(200));
+
+            // Past its request line the idle timeout no longer applies: only a read timeout set again ends this.
+            send(socket, partialHead(variant, "/api/query"));
+            Closed closed = awaitClosed(socket, READ_TIMEOUT.plus(SLACK));
+
+            closed.response().ifPresent(r -> assertThat(r.toString(), r.status(), greaterThanOrEqualTo(400)));
+        }
+    }
+
+    @Test
+    void keptAliveConnectionsNextBodyStalledIsAnswered408() throws Exception {
+        try (RunningService service = startWithShortTimeouts();
+             Sockets sockets = new Sockets(service.api().getPort())) {
+            Socket socket = sockets.open(reprice("kept-alive", "1.00"));
+            assertThat(RunningService.readResponse(socket.getInputStream()).status(), is(200));
+
+            String next = reprice("stalled", "2.00");
+            send(socket, next.substring(0, next.length() - 10));
+            Closed closed = awaitClosed(socket, READ_TIMEOUT.multipliedBy(2).plus(SLACK));
+
+            closed.response().orElseThrow(() -> new AssertionError("no answer: " + closed)).assertProblem(408);
+            assertNothingStored(service, "stalled", 1);
+        }
+    }
+
+    private static String reprice(String productId, String price) {
+        String body = "{\"productId\":\"" + productId + "\",\"price\":" + price + "}";
+        return "POST /api/reprice HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+               + body.length() + "\r\n\r\n" + body;
+    }
+
+    private static void send(Socket socket, String text) throws IOException {
+        socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+    }
+
     /** Neither the API nor, once the service has stopped and written its open window, {@code results/} has it. */
-    private static void assertNothingStored(RunningService service, String productId) {
+    private static void assertNothingStored(RunningService service, String productId) throws IOException {
+        assertNothingStored(service, productId, 0);
+    }
+
+    /** Like {@link #assertNothingStored(RunningService, String)}, with {@code others} records of other products. */
+    private static void assertNothingStored(RunningService service, String productId, int others)
+            throws IOException {
         service.get("/api/product/" + productId + "/price").assertProblem(404);
-        assertThat(service.get("/api/query").text(), is("[]"));
+        assertThat(service.get("/api/query").jsonArray().size(), is(others));
         service.close();
-        assertThat(service.resultsFiles(), is(empty()));
+        List<Path> files = service.resultsFiles();
+        assertThat(files.isEmpty(), is(others == 0));
+        for (Path file : files) {
+            assertThat(file.toString(), Files.readString(file).contains("\"" + productId + "\""), is(false));
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
