@@ -50,6 +50,8 @@ final class ServiceConfig {
                                    repricer.get("results.max-records").asInt().orElse(defaults.maxRecordsPerFile()))
                        .withWriteQueueCapacity(repricer.get("write.queue-capacity").asInt()
                                                        .orElse(defaults.writeQueueCapacity()))
+                       .withResultsSyncInterval(repricer.get("results.sync-interval").as(Duration.class)
+                                                        .orElse(defaults.resultsSyncInterval()))
                        .withIdempotencyWindow(repricer.get("idempotency.max-keys").asInt()
                                                       .orElse(defaults.idempotencyKeys()),
                                               repricer.get("idempotency.max-age").as(Duration.class)

@@ -12,7 +12,8 @@ import java.time.Duration;
  * @param writeQueueCapacity  accepted reprices waiting for the log; beyond it a reprice is refused (503)
  * @param maxBatch            records written and fsync'ed together at most (group commit)
  * @param segmentBytes        a log segment is closed and a new one started past this size
- * @param resultsSyncInterval how often written results files are fsync'ed in a batch and the log trimmed
+ * @param resultsSyncInterval how often written results files are fsync'ed in a batch and the log trimmed; short,
+ *                            because each batch is a burst of writes the log's next fsync waits behind
  * @param stripes             number of product locks (a power of two)
  * @param idempotencyKeys     idempotency keys remembered at most (the oldest are forgotten first)
  * @param idempotencyMaxAge   an idempotency key is forgotten once its record is older than this
@@ -24,14 +25,14 @@ public record StorageConfig(Path dataDirectory, Duration window, int maxRecordsP
     public StorageConfig {
         if (window.compareTo(Duration.ofMillis(1)) < 0 || maxRecordsPerFile < 1 || writeQueueCapacity < 1
             || maxBatch < 1 || segmentBytes < 1 || Integer.bitCount(stripes) != 1 || idempotencyKeys < 0
-            || idempotencyMaxAge.isNegative()) {
+            || idempotencyMaxAge.isNegative() || resultsSyncInterval.isNegative()) {
             throw new IllegalArgumentException("invalid storage configuration: " + this);
         }
     }
 
     public static StorageConfig defaults(Path dataDirectory) {
         return new StorageConfig(dataDirectory, Duration.ofSeconds(1), 10, 8192, 2048, 8L << 20,
-                                 Duration.ofSeconds(1), 1024, 100_000, Duration.ofHours(24));
+                                 Duration.ofMillis(100), 1024, 100_000, Duration.ofHours(24));
     }
 
     public StorageConfig withWindow(Duration newWindow, int newMaxRecordsPerFile) {
@@ -47,6 +48,11 @@ public record StorageConfig(Path dataDirectory, Duration window, int maxRecordsP
     public StorageConfig withIdempotencyWindow(int maxKeys, Duration maxAge) {
         return new StorageConfig(dataDirectory, window, maxRecordsPerFile, writeQueueCapacity, maxBatch,
                                  segmentBytes, resultsSyncInterval, stripes, maxKeys, maxAge);
+    }
+
+    public StorageConfig withResultsSyncInterval(Duration interval) {
+        return new StorageConfig(dataDirectory, window, maxRecordsPerFile, writeQueueCapacity, maxBatch, segmentBytes,
+                                 interval, stripes, idempotencyKeys, idempotencyMaxAge);
     }
 
     /** Small log segments, so that tests see the log roll and trim. */

@@ -1,0 +1,47 @@
+package com.repricer;
+
+import com.repricer.storage.StorageConfig;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+
+class ServiceConfigTest {
+
+    @Test
+    void embeddedDefaultsAreTheStorageDefaults() {
+        StorageConfig storage = ServiceConfig.storage(ServiceConfig.load(Map.of("REPRICER_DATA_DIR", "/data")));
+
+        assertThat(storage, is(StorageConfig.defaults(Path.of("/data"))));
+        assertThat(storage.resultsSyncInterval(), is(Duration.ofMillis(100)));
+        assertThat(storage.window(), is(Duration.ofSeconds(1)));
+        assertThat(storage.maxRecordsPerFile(), is(10));
+    }
+
+    @Test
+    void storageKeysOverrideTheDefaults() {
+        Config config = Config.just(ConfigSources.create(Map.of(
+                "repricer.data-dir", "/data",
+                "repricer.results.window", "PT2S",
+                "repricer.results.max-records", "5",
+                "repricer.results.sync-interval", "PT1S",
+                "repricer.write.queue-capacity", "16",
+                "repricer.idempotency.max-keys", "7",
+                "repricer.idempotency.max-age", "PT1H")));
+
+        StorageConfig storage = ServiceConfig.storage(config);
+
+        assertThat(storage.window(), is(Duration.ofSeconds(2)));
+        assertThat(storage.maxRecordsPerFile(), is(5));
+        assertThat(storage.resultsSyncInterval(), is(Duration.ofSeconds(1)));
+        assertThat(storage.writeQueueCapacity(), is(16));
+        assertThat(storage.idempotencyKeys(), is(7));
+        assertThat(storage.idempotencyMaxAge(), is(Duration.ofHours(1)));
+    }
+}
