@@ -42,7 +42,7 @@ final class RequestReadTimeouts {
     private static final int SWEEP_MIN_SIZE = 1024;
 
     private final Map<Key, Armed> unclaimed = new ConcurrentHashMap<>();
-    private int sweepAt = SWEEP_MIN_SIZE;
+    private volatile int sweepAt = SWEEP_MIN_SIZE;
 
     /** A socket and the read timeout its listener sets while a request is being read. */
     private record Armed(Socket socket, int timeoutMillis) {
@@ -84,6 +84,11 @@ final class RequestReadTimeouts {
         }
         unclaimed.values().removeIf(armed -> armed.socket().isClosed());
         sweepAt = Math.max(SWEEP_MIN_SIZE, unclaimed.size() * 2);
+    }
+
+    /** Connections accepted and not yet claimed or swept (for tests). */
+    int unclaimed() {
+        return unclaimed.size();
     }
 
     /** The API routing's outermost filter: after a request read in whole, the wait for the next one is untimed. */
