@@ -16,7 +16,8 @@ import java.util.logging.Logger;
 /**
  * Linux {@code syncfs(2)} through the FFM API: one call makes everything written so far on the file system
  * durable. At thousands of results files a second, one fsync per file would cost more disk time than the log
- * itself; one {@code syncfs} a second costs about as much as one fsync of the data written.
+ * itself; one {@code syncfs} per batch (every {@code repricer.results.sync-interval}) costs about as much as one
+ * fsync of the data written.
  *
  * <p>The folder's descriptor stays open for the writer's lifetime on purpose: {@code syncfs} reports a write-back
  * error that happened since the descriptor was opened (Linux ≥ 5.8), so a fresh descriptor could miss one.
