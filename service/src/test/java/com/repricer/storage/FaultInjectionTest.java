@@ -1,9 +1,9 @@
 package com.repricer.storage;
 
 import com.repricer.storage.FaultyStorageFiles.Fault;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -73,7 +73,8 @@ class FaultInjectionTest {
     Path dataDirectory;
     private StorageConfig config;
     private FaultyStorageFiles files;
-    private final List<Ledger> opened = new ArrayList<>();
+    @RegisterExtension
+    final OpenedLedgers opened = new OpenedLedgers();
 
     /** Every acknowledged record, in order: one test thread reprices, so this is sequence order. */
     private final List<PriceRecord> acknowledged = new ArrayList<>();
@@ -88,10 +89,6 @@ class FaultInjectionTest {
         files = new FaultyStorageFiles(dataDirectory);
     }
 
-    @AfterEach
-    void closeLedgers() {
-        opened.forEach(Ledger::close);
-    }
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Fault.class)
@@ -255,9 +252,7 @@ class FaultInjectionTest {
     // ---------------------------------------------------------------------------------------------------------
 
     private Ledger open(StorageFiles storageFiles) throws IOException {
-        Ledger ledger = openAndRecover(config, Clock.systemUTC(), storageFiles);
-        opened.add(ledger);
-        return ledger;
+        return opened.add(openAndRecover(config, Clock.systemUTC(), storageFiles));
     }
 
     /** One reprice with a price never used before; its outcome is remembered either way. */

@@ -1,8 +1,8 @@
 package com.repricer.storage;
 
 import com.repricer.storage.StorageFixtures.MutableClock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -35,17 +35,12 @@ class IdempotencyTest {
     @TempDir
     Path dataDirectory;
 
-    private final List<Ledger> opened = new ArrayList<>();
+    @RegisterExtension
+    final OpenedLedgers opened = new OpenedLedgers();
 
-    @AfterEach
-    void closeLedgers() {
-        opened.forEach(Ledger::close);
-    }
 
     private Ledger open(StorageConfig config, Clock clock) throws IOException {
-        Ledger ledger = StorageFixtures.openAndRecover(config, clock);
-        opened.add(ledger);
-        return ledger;
+        return opened.add(StorageFixtures.openAndRecover(config, clock));
     }
 
     private Ledger open() throws IOException {
@@ -200,8 +195,8 @@ class IdempotencyTest {
     @Test
     void aRefusedRepriceLeavesItsKeyFreeForTheRetry() throws Exception {
         FaultyStorageFiles files = new FaultyStorageFiles(dataDirectory);
-        Ledger ledger = StorageFixtures.openAndRecover(StorageConfig.defaults(dataDirectory), Clock.systemUTC(), files);
-        opened.add(ledger);
+        Ledger ledger = opened.add(StorageFixtures.openAndRecover(StorageConfig.defaults(dataDirectory), Clock.systemUTC(),
+                                                                  files));
         files.arm(FaultyStorageFiles.Fault.LOG_FSYNC);
         assertThrows(StorageUnavailableException.class, () -> ledger.reprice("p1", price("3.50"), "key-1"));
         files.disarm(FaultyStorageFiles.Fault.LOG_FSYNC);

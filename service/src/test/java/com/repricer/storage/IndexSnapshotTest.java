@@ -1,8 +1,8 @@
 package com.repricer.storage;
 
 import com.repricer.storage.StorageFixtures.MutableClock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,12 +57,9 @@ class IndexSnapshotTest {
     Path root;
 
     private final MutableClock clock = new MutableClock(BASE.minus(Duration.ofHours(1)));
-    private final List<Ledger> opened = new ArrayList<>();
+    @RegisterExtension
+    final OpenedLedgers opened = new OpenedLedgers();
 
-    @AfterEach
-    void closeLedgers() {
-        opened.forEach(Ledger::close);
-    }
 
     private Path data() {
         return root.resolve("data");
@@ -77,9 +74,7 @@ class IndexSnapshotTest {
     }
 
     private Ledger start(Path dataDirectory) throws IOException {
-        Ledger ledger = StorageFixtures.openAndRecover(config(dataDirectory), clock);
-        opened.add(ledger);
-        return ledger;
+        return opened.add(StorageFixtures.openAndRecover(config(dataDirectory), clock));
     }
 
     /** Results files of {@code records}, {@link #MAX_RECORDS} a file, as the service writes them. */
@@ -395,8 +390,7 @@ class IndexSnapshotTest {
     @Test
     void aSnapshotTakenUnderLoadRestoresTheStateAtItsPoint() throws Exception {
         StorageConfig config = StorageConfig.defaults(data()).withWindow(Duration.ofMillis(20), 5);
-        Ledger ledger = StorageFixtures.openAndRecover(config, Clock.systemUTC());
-        opened.add(ledger);
+        Ledger ledger = opened.add(StorageFixtures.openAndRecover(config, Clock.systemUTC()));
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService writers = Executors.newFixedThreadPool(3);
         List<Future<?>> running = new ArrayList<>();
@@ -433,11 +427,9 @@ class IndexSnapshotTest {
         Files.write(snapshotOf(data()), midway);
         Path fullScan = fullScanCopy(data());
 
-        Ledger restored = StorageFixtures.openAndRecover(config, Clock.systemUTC());
-        opened.add(restored);
-        Ledger scanned = StorageFixtures.openAndRecover(StorageConfig.defaults(fullScan).withWindow(
-                Duration.ofMillis(20), 5), Clock.systemUTC());
-        opened.add(scanned);
+        Ledger restored = opened.add(StorageFixtures.openAndRecover(config, Clock.systemUTC()));
+        Ledger scanned = opened.add(StorageFixtures.openAndRecover(StorageConfig.defaults(fullScan).withWindow(
+                Duration.ofMillis(20), 5), Clock.systemUTC()));
 
         assertThat(restored.restoredFromSnapshot(), is(covered));
         List<PriceRecord> expected = history(scanned, Optional.empty(), Long.MIN_VALUE, Long.MAX_VALUE, 1000);

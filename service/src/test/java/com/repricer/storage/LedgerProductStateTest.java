@@ -1,7 +1,7 @@
 package com.repricer.storage;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -35,17 +35,12 @@ class LedgerProductStateTest {
     @TempDir
     Path dataDirectory;
 
-    private final List<Ledger> opened = new ArrayList<>();
+    @RegisterExtension
+    final OpenedLedgers opened = new OpenedLedgers();
 
-    @AfterEach
-    void closeLedgers() {
-        opened.forEach(Ledger::close);
-    }
 
     private Ledger open(Clock clock) throws IOException {
-        Ledger ledger = StorageFixtures.openAndRecover(StorageConfig.defaults(dataDirectory), clock);
-        opened.add(ledger);
-        return ledger;
+        return opened.add(StorageFixtures.openAndRecover(StorageConfig.defaults(dataDirectory), clock));
     }
 
     private static List<PriceRecord> history(Ledger ledger, String productId) {

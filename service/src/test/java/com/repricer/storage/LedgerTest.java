@@ -1,8 +1,8 @@
 package com.repricer.storage;
 
 import com.repricer.storage.StorageFixtures.MutableClock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -47,17 +47,12 @@ class LedgerTest {
     @TempDir
     Path dataDirectory;
 
-    private final List<Ledger> opened = new ArrayList<>();
+    @RegisterExtension
+    final OpenedLedgers opened = new OpenedLedgers();
 
-    @AfterEach
-    void closeLedgers() {
-        opened.forEach(Ledger::close);
-    }
 
     private Ledger open(StorageConfig config, Clock clock) throws IOException {
-        Ledger ledger = StorageFixtures.openAndRecover(config, clock);
-        opened.add(ledger);
-        return ledger;
+        return opened.add(StorageFixtures.openAndRecover(config, clock));
     }
 
     private StorageConfig config() {

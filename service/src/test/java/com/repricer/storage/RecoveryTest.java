@@ -1,8 +1,8 @@
 package com.repricer.storage;
 
 import com.repricer.storage.StorageFixtures.MutableClock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -58,21 +58,16 @@ class RecoveryTest {
 
     /** The wall clock at restart is an hour behind the recovered records: timestamps must still increase. */
     private final MutableClock clock = new MutableClock(BASE.minus(Duration.ofHours(1)));
-    private final List<Ledger> opened = new ArrayList<>();
+    @RegisterExtension
+    final OpenedLedgers opened = new OpenedLedgers();
 
-    @AfterEach
-    void closeLedgers() {
-        opened.forEach(Ledger::close);
-    }
 
     private StorageConfig config() {
         return StorageConfig.defaults(dataDirectory).withWindow(WINDOW, MAX_RECORDS);
     }
 
     private Ledger recover() throws IOException {
-        Ledger ledger = StorageFixtures.openAndRecover(config(), clock);
-        opened.add(ledger);
-        return ledger;
+        return opened.add(StorageFixtures.openAndRecover(config(), clock));
     }
 
     /** Recovery must fail; afterwards the directory is released again. */
