@@ -1,12 +1,10 @@
 -- POST /api/reprice over PRODUCTS distinct products (env), prices cycling with two decimals.
--- The requests are built once in init() (at least 10 000 of them, so that prices vary), each thread starting
--- elsewhere: building each in Lua costs the load generator CPU that, on the same two cores, the server would
--- otherwise get.
+-- Built once in init() (at least 10 000, so that prices vary), each thread starting elsewhere.
 dofile(os.getenv("BENCH_WRK_DIR") .. "/report.lua")
 local products = tonumber(os.getenv("PRODUCTS") or "1000")
 local threads = 0
 local requests = {}
-local next_request = 0
+request = in_turn(requests)
 function setup(thread)
   threads = threads + 1
   thread:set("thread_number", threads)
@@ -19,8 +17,4 @@ function init(args)
                                counter % 100)
     requests[i] = wrk.format("POST", "/api/reprice", {["Content-Type"] = "application/json"}, body)
   end
-end
-function request()
-  next_request = next_request % #requests + 1
-  return requests[next_request]
 end
