@@ -1,6 +1,6 @@
 package com.repricer;
 
-import com.repricer.storage.StorageFiles;
+import com.repricer.storage.fs.StorageFiles;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import jakarta.json.Json;

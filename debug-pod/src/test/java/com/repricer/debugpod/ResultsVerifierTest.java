@@ -1,8 +1,8 @@
 package com.repricer.debugpod;
 
 import com.repricer.storage.PriceRecord;
-import com.repricer.storage.ResultsFileFormat;
 import com.repricer.storage.Timestamps;
+import com.repricer.storage.results.ResultsFileFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -173,7 +173,7 @@ class ResultsVerifierTest {
     }
 
     private static String name(List<PriceRecord> records) {
-        return new com.repricer.storage.ResultsFileName(records.getFirst().sequence(),
+        return new com.repricer.storage.results.ResultsFileName(records.getFirst().sequence(),
                                                        records.getFirst().timestampNanos(), records.size()).toString();
     }
 

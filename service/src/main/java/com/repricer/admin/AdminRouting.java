@@ -2,8 +2,8 @@ package com.repricer.admin;
 
 import com.repricer.metrics.RepricerMetrics;
 import com.repricer.storage.Ledger;
-import com.repricer.storage.ResultsDirectory;
 import com.repricer.storage.StorageHealth;
+import com.repricer.storage.results.ResultsDirectory;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;

@@ -1,8 +1,8 @@
 package com.repricer.admin;
 
 import com.repricer.api.Problem;
-import com.repricer.storage.ResultsDirectory;
-import com.repricer.storage.ResultsFileName;
+import com.repricer.storage.results.ResultsDirectory;
+import com.repricer.storage.results.ResultsFileName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;

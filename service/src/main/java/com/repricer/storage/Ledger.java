@@ -1,5 +1,24 @@
 package com.repricer.storage;
 
+import com.repricer.storage.fs.DataDirectoryLock;
+import com.repricer.storage.fs.StorageFiles;
+import com.repricer.storage.idempotency.IdempotencyKeys;
+import com.repricer.storage.index.HistoryIndex;
+import com.repricer.storage.index.ProductState;
+import com.repricer.storage.index.ProductTable;
+import com.repricer.storage.log.GroupCommitWriter;
+import com.repricer.storage.log.WriteAheadLog;
+import com.repricer.storage.results.FileGrouping;
+import com.repricer.storage.results.FileTable;
+import com.repricer.storage.results.RecordStore;
+import com.repricer.storage.results.Recovery;
+import com.repricer.storage.results.ResultsDirectory;
+import com.repricer.storage.results.ResultsFileName;
+import com.repricer.storage.results.ResultsWriter;
+import com.repricer.storage.snapshot.IndexSnapshot;
+import com.repricer.storage.snapshot.IndexSnapshotStore;
+import com.repricer.storage.snapshot.IndexSnapshotter;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,21 +1,23 @@
 package com.repricer.storage;
 
+import com.repricer.storage.index.ProductState;
+
 import java.math.BigDecimal;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /** A reprice accepted into the write pipeline, waiting for the fsync that makes it durable. */
-final class PendingReprice {
+public final class PendingReprice {
 
     final ProductState product;
-    final String productId;
-    final BigDecimal previousPrice;
-    final BigDecimal newPrice;
+    public final String productId;
+    public final BigDecimal previousPrice;
+    public final BigDecimal newPrice;
     /** The request's {@code Idempotency-Key}, logged with the record; {@code null} if it had none. */
-    final String idempotencyKey;
+    public final String idempotencyKey;
     private final CompletableFuture<PriceRecord> durable = new CompletableFuture<>();
 
-    PendingReprice(ProductState product, String productId, BigDecimal previousPrice, BigDecimal newPrice,
+    public PendingReprice(ProductState product, String productId, BigDecimal previousPrice, BigDecimal newPrice,
                    String idempotencyKey) {
         this.product = product;
         this.productId = productId;

@@ -61,15 +61,15 @@ public record StorageConfig(Path dataDirectory, Duration window, int maxRecordsP
                                  resultsSyncInterval, stripes, idempotencyKeys, idempotencyMaxAge);
     }
 
-    Path resultsDirectory() {
+    public Path resultsDirectory() {
         return dataDirectory.resolve("results");
     }
 
-    Path temporaryDirectory() {
+    public Path temporaryDirectory() {
         return dataDirectory.resolve("tmp");
     }
 
-    Path logDirectory() {
+    public Path logDirectory() {
         return dataDirectory.resolve("log");
     }
 

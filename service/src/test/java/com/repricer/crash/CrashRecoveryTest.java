@@ -1,6 +1,6 @@
 package com.repricer.crash;
 
-import com.repricer.storage.ResultsFileName;
+import com.repricer.storage.results.ResultsFileName;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;

@@ -1,10 +1,10 @@
 package com.repricer.http;
 
-import com.repricer.RunningService;
 import com.repricer.RunningService.Response;
-import com.repricer.storage.FaultyStorageFiles;
-import com.repricer.storage.FaultyStorageFiles.Fault;
-import com.repricer.storage.ResultsFileName;
+import com.repricer.RunningService;
+import com.repricer.storage.fs.FaultyStorageFiles.Fault;
+import com.repricer.storage.fs.FaultyStorageFiles;
+import com.repricer.storage.results.ResultsFileName;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;

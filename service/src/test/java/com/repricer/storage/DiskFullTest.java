@@ -1,5 +1,7 @@
 package com.repricer.storage;
 
+import com.repricer.storage.results.ResultsFileName;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

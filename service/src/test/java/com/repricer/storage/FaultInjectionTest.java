@@ -1,6 +1,9 @@
 package com.repricer.storage;
 
-import com.repricer.storage.FaultyStorageFiles.Fault;
+import com.repricer.storage.fs.FaultyStorageFiles.Fault;
+import com.repricer.storage.fs.FaultyStorageFiles;
+import com.repricer.storage.fs.StorageFiles;
+import com.repricer.storage.log.WriteAheadLog;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,5 +1,10 @@
 package com.repricer.storage;
 
+import com.repricer.storage.fs.StorageFiles;
+import com.repricer.storage.log.WriteAheadLog;
+import com.repricer.storage.results.ResultsFileFormat;
+import com.repricer.storage.results.ResultsFileName;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -29,11 +34,11 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 /** Shared helpers of the storage tests: controllable clocks, fixtures on disk and the results-file invariants. */
-final class StorageFixtures {
+public final class StorageFixtures {
 
     /** 2026-11-27T17:13:07.100000000Z: 100 ms into an aligned second, so a window of 1 s is far from its end. */
     static final Instant BASE = Instant.parse("2026-11-27T17:13:07.100Z");
-    static final long BASE_NANOS = Timestamps.epochNanos(BASE);
+    public static final long BASE_NANOS = Timestamps.epochNanos(BASE);
 
     private StorageFixtures() {
     }
@@ -202,11 +207,11 @@ final class StorageFixtures {
     }
 
     /** {@code count} records over {@code products} products, 1 ms apart from {@link #BASE}, with true chains. */
-    static List<PriceRecord> chainedRecords(long firstSequence, int count, int products) {
+    public static List<PriceRecord> chainedRecords(long firstSequence, int count, int products) {
         return chainedRecords(firstSequence, count, products, new HashMap<>(), BASE_NANOS);
     }
 
-    static List<PriceRecord> chainedRecords(long firstSequence, int count, int products,
+    public static List<PriceRecord> chainedRecords(long firstSequence, int count, int products,
                                             Map<String, BigDecimal> lastPrice, long firstTimestampNanos) {
         List<PriceRecord> records = new ArrayList<>();
         for (int i = 0; i < count; i++) {

@@ -1,0 +1,64 @@
+package com.repricer.storage.results;
+
+import com.repricer.storage.index.HistoryIndex;
+import com.repricer.storage.index.LongColumn;
+
+/**
+ * Which results file holds a sequence number: the files' first sequences in order, plus one past the last
+ * filed record, so file i holds [boundary(i), boundary(i + 1)). 8 bytes a file (under 1 byte a record at 10
+ * records a file). Names are not stored: the first record's timestamp comes from the {@link HistoryIndex}.
+ * Appended by one thread (recovery, then the results writer); read by any.
+ */
+public final class FileTable {
+
+    private final LongColumn boundaries = new LongColumn();
+    private final HistoryIndex index;
+    private volatile int fileCount;
+
+    public FileTable(HistoryIndex index) {
+        this.index = index;
+    }
+
+    /** Writer thread only, in sequence order. */
+    public void add(long firstSequence, int recordCount) {
+        if (boundaries.size() == 0) {
+            boundaries.add(firstSequence);
+        } else if (boundaries.get(boundaries.size() - 1) != firstSequence) {
+            throw new IllegalStateException("results file starting at " + firstSequence + " leaves a gap after "
+                                            + (boundaries.get(boundaries.size() - 1) - 1));
+        }
+        boundaries.add(firstSequence + recordCount);
+        fileCount++;
+    }
+
+    /**
+     * The record counts of the files holding sequences 1 to {@code lastSequence}, in order (for an index
+     * snapshot). Only files below the count read here are touched, so any thread may call it.
+     *
+     * @throws IllegalStateException if {@code lastSequence} does not end a file in the table
+     */
+    public int[] countsThrough(long lastSequence) {
+        int count = fileCount;
+        if (lastSequence == 0) {
+            return new int[0];
+        }
+        long end = lastSequence + 1;
+        long file = count == 0 ? 1 : boundaries.lowerBound(0, count + 1L, end);
+        if (file > count || boundaries.get(file) != end || boundaries.get(0) != 1) {
+            throw new IllegalStateException("no results file ends at sequence " + lastSequence);
+        }
+        int[] counts = new int[(int) file];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = (int) (boundaries.get(i + 1) - boundaries.get(i));
+        }
+        return counts;
+    }
+
+    /** The file holding {@code sequence}, which must already be in a results file. */
+    public ResultsFileName fileOf(long sequence) {
+        long file = boundaries.lowerBound(0, fileCount + 1L, sequence + 1) - 1;
+        long first = boundaries.get(file);
+        int count = (int) (boundaries.get(file + 1) - first);
+        return new ResultsFileName(first, index.timestampOf(first), count);
+    }
+}
