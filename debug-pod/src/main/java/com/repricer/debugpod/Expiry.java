@@ -51,7 +51,7 @@ public final class Expiry {
             return Optional.empty();
         }
         try {
-            return Optional.of(OffsetDateTime.parse(annotation).toInstant());
+            return Optional.of(OffsetDateTime.parse(annotation.strip()).toInstant());
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }

@@ -154,7 +154,7 @@ public final class Reaper {
 
     /** kubectl-style: {@code 45s}, {@code 12m}, {@code 3h5m}, {@code 2d4h}. */
     static String human(Duration duration) {
-        long seconds = duration.toSeconds();
+        long seconds = Math.abs(duration.toSeconds());
         if (seconds < 60) {
             return seconds + "s";
         }

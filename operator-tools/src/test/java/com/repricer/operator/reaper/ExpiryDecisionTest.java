@@ -89,4 +89,11 @@ class ExpiryDecisionTest {
         assertThat(Reaper.human(Duration.ofHours(52)), is("2d4h"));
         assertThat(Reaper.human(Duration.ofDays(3)), is("3d"));
     }
+
+    @Test
+    void aNegativeDurationReadsAsItsLength() {
+        // as debug-pod's list shows it: the sign is said in words ("in 5m", "5m ago"), never as "-300s"
+        assertThat(Reaper.human(Duration.ofSeconds(-45)), is("45s"));
+        assertThat(Reaper.human(Duration.ofMinutes(-185)), is("3h5m"));
+    }
 }
