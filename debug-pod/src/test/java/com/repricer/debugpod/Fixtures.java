@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -76,7 +77,7 @@ final class Fixtures {
                 .withName(name)
                 .withCreationTimestamp(created.toString())
                 .withLabels(DebugPodSpec.labels(Owner.of(owner)))
-                .withAnnotations(new HashMap<>(Map.of(DebugPodLabels.EXPIRES_AT_ANNOTATION, expiresAt.toString())))
+                .withAnnotations(new HashMap<>(Map.of(KubeNames.EXPIRES_AT_ANNOTATION, expiresAt.toString())))
                 .endMetadata()
                 .withNewSpec().addNewContainer().withName("repricer").withImage("repricer:1").endContainer()
                 .endSpec()

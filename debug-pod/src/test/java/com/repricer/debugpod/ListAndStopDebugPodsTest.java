@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -99,7 +100,7 @@ class ListAndStopDebugPodsTest {
         // instant: the reaper has always stripped them, so stop --all-expired must treat the pod the same.
         Pod padded = Fixtures.debugPod("repricer-debug-dave-eeeee", "dave", NOW.minus(Duration.ofHours(2)),
                                        NOW.minus(Duration.ofMinutes(10)));
-        padded.getMetadata().getAnnotations().put(DebugPodLabels.EXPIRES_AT_ANNOTATION,
+        padded.getMetadata().getAnnotations().put(KubeNames.EXPIRES_AT_ANNOTATION,
                                                   " " + NOW.minus(Duration.ofMinutes(10)) + "\n");
         create(padded);
         assertThat(stop().expired(), containsInAnyOrder("repricer-debug-bob-ccccc", "repricer-debug-alice-aaaaa",

@@ -1,5 +1,6 @@
 package com.repricer.operator;
 
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;

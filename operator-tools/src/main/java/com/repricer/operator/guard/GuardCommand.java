@@ -2,7 +2,7 @@ package com.repricer.operator.guard;
 
 import com.repricer.operator.EventRecorder;
 import com.repricer.operator.HealthServer;
-import com.repricer.operator.KubeNames;
+import com.repricer.kube.KubeNames;
 import com.repricer.operator.OperatorCli;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

@@ -1,6 +1,6 @@
 package com.repricer.operator.reaper;
 
-import com.repricer.operator.KubeNames;
+import com.repricer.kube.KubeNames;
 import com.repricer.operator.InformerSync;
 import com.repricer.operator.PassScheduler;
 import io.fabric8.kubernetes.api.model.Pod;
