@@ -20,6 +20,7 @@ ENV MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
 # there because the parent lists them; they are not built.
 COPY pom.xml ./
 COPY service/pom.xml service/
+COPY kube-contract/pom.xml kube-contract/
 COPY debug-pod/pom.xml debug-pod/
 COPY operator-tools/pom.xml operator-tools/
 RUN mvn -B -q -pl service -am -Dmaven.test.skip=true -Djacoco.skip=true dependency:go-offline

@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -49,7 +50,7 @@ public final class AccessCheck {
     static final Permission DELETE_PODS = Permission.core("delete", "pods");
     static final Permission LIST_EVENTS = Permission.core("list", "events");
     /** Only the production Deployment: the tester Role names it ({@code resourceNames}). */
-    static final Permission GET_DEPLOYMENT = Permission.apps("get", "deployments", DebugPodLabels.DEPLOYMENT);
+    static final Permission GET_DEPLOYMENT = Permission.apps("get", "deployments", KubeNames.DEPLOYMENT);
     /** SPDY port-forwards are authorised as {@code create}, WebSocket ones (fabric8) as {@code get} and {@code create}. */
     static final Permission CREATE_PORTFORWARD = Permission.core("create", "pods", "portforward");
     static final Permission GET_PORTFORWARD = Permission.core("get", "pods", "portforward");

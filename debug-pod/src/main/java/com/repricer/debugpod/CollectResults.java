@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -113,16 +114,16 @@ public final class CollectResults {
         return report;
     }
 
-    /** The container port named {@value DebugPodLabels#ADMIN_PORT_NAME}, else {@value DebugPodLabels#ADMIN_PORT}. */
+    /** The container port named {@value KubeNames#ADMIN_PORT_NAME}, else {@value KubeNames#ADMIN_PORT}. */
     static int adminPort(Pod pod) {
         List<Container> containers = pod.getSpec() == null ? List.of() : pod.getSpec().getContainers();
         return containers.stream()
                          .map(Container::getPorts)
                          .filter(Objects::nonNull)
                          .flatMap(List::stream)
-                         .filter(p -> DebugPodLabels.ADMIN_PORT_NAME.equals(p.getName()))
+                         .filter(p -> KubeNames.ADMIN_PORT_NAME.equals(p.getName()))
                          .map(ContainerPort::getContainerPort)
                          .findFirst()
-                         .orElse(DebugPodLabels.ADMIN_PORT);
+                         .orElse(KubeNames.ADMIN_PORT);
     }
 }

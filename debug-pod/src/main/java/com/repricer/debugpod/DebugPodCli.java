@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -178,7 +179,7 @@ public final class DebugPodCli implements AutoCloseable {
                 throw e;
             }
             out.println("Pod " + name + " is ready.");
-            try (PortForward forward = PortForward.open(client, namespace, name, DebugPodLabels.API_PORT, port)) {
+            try (PortForward forward = PortForward.open(client, namespace, name, KubeNames.API_PORT, port)) {
                 URI api = forward.uri();
                 out.println("API: " + api + "   e.g. curl -s -d '{\"productId\":\"p1\",\"price\":3.50}' " + api
                             + "api/reprice");
@@ -195,7 +196,7 @@ public final class DebugPodCli implements AutoCloseable {
                 out.println("Collect:  java -jar repricer-debug.jar collect " + name + "\n"
                             + "Stop:     java -jar repricer-debug.jar stop " + name
                             + "   (otherwise it expires " + pod.getMetadata().getAnnotations()
-                                                              .get(DebugPodLabels.EXPIRES_AT_ANNOTATION) + ")");
+                                                              .get(KubeNames.EXPIRES_AT_ANNOTATION) + ")");
                 if (!detach) {
                     out.println("Forwarding until Ctrl-C (the pod stays).");
                     out.flush();

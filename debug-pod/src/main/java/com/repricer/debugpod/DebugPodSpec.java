@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -35,14 +36,14 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
-import static com.repricer.debugpod.DebugPodLabels.ADMIN_PORT;
-import static com.repricer.debugpod.DebugPodLabels.ADMIN_PORT_NAME;
-import static com.repricer.debugpod.DebugPodLabels.API_PORT;
-import static com.repricer.debugpod.DebugPodLabels.API_PORT_NAME;
-import static com.repricer.debugpod.DebugPodLabels.CONTAINER;
-import static com.repricer.debugpod.DebugPodLabels.DATA_DIR_ENV;
-import static com.repricer.debugpod.DebugPodLabels.DATA_PATH;
-import static com.repricer.debugpod.DebugPodLabels.DATA_VOLUME;
+import static com.repricer.kube.KubeNames.ADMIN_PORT;
+import static com.repricer.kube.KubeNames.ADMIN_PORT_NAME;
+import static com.repricer.kube.KubeNames.API_PORT;
+import static com.repricer.kube.KubeNames.API_PORT_NAME;
+import static com.repricer.kube.KubeNames.CONTAINER;
+import static com.repricer.kube.KubeNames.DATA_DIR_ENV;
+import static com.repricer.kube.KubeNames.DATA_PATH;
+import static com.repricer.kube.KubeNames.DATA_VOLUME;
 
 /**
  * The debug pod, as a pure function of the production Deployment (or just an image), the owner, the clock's now
@@ -56,7 +57,7 @@ import static com.repricer.debugpod.DebugPodLabels.DATA_VOLUME;
  * Service's selector does not pick the pod up, provided it selects on a label debug pods lack).
  *
  * <p>Whatever the template says, the pod runs non-root on a read-only root file system without privilege
- * escalation, with its data in an {@code emptyDir} at {@value DebugPodLabels#DATA_PATH}, and
+ * escalation, with its data in an {@code emptyDir} at {@value KubeNames#DATA_PATH}, and
  * {@code restartPolicy: Never} (a crash shows, rather than looping).
  */
 public final class DebugPodSpec {
@@ -78,7 +79,7 @@ public final class DebugPodSpec {
 
     /** {@code repricer-debug-<owner>-<5 random characters>}. */
     public static String podName(Owner owner, RandomGenerator random) {
-        StringBuilder name = new StringBuilder(DebugPodLabels.POD_NAME_PREFIX).append(owner.value()).append('-');
+        StringBuilder name = new StringBuilder(KubeNames.POD_NAME_PREFIX).append(owner.value()).append('-');
         for (int i = 0; i < NAME_SUFFIX_LENGTH; i++) {
             name.append(NAME_ALPHABET.charAt(random.nextInt(NAME_ALPHABET.length())));
         }
@@ -109,9 +110,9 @@ public final class DebugPodSpec {
                 .withVolumeMounts(withDataMount(mounts))
                 .withPorts(withPorts(original.getPorts()))
                 .withReadinessProbe(Optional.ofNullable(original.getReadinessProbe())
-                                            .orElseGet(() -> probe(DebugPodLabels.READY_PATH)))
+                                            .orElseGet(() -> probe(KubeNames.READY_PATH)))
                 .withLivenessProbe(Optional.ofNullable(original.getLivenessProbe())
-                                           .orElseGet(() -> probe(DebugPodLabels.LIVE_PATH)))
+                                           .orElseGet(() -> probe(KubeNames.LIVE_PATH)))
                 .withSecurityContext(hardenedContainer(original.getSecurityContext()))
                 .build();
         PodSpec spec = new PodSpec();
@@ -133,8 +134,8 @@ public final class DebugPodSpec {
                 .withEnv(withDataDirectory(List.of()))
                 .withVolumeMounts(withDataMount(List.of()))
                 .withPorts(withPorts(List.of()))
-                .withReadinessProbe(probe(DebugPodLabels.READY_PATH))
-                .withLivenessProbe(probe(DebugPodLabels.LIVE_PATH))
+                .withReadinessProbe(probe(KubeNames.READY_PATH))
+                .withLivenessProbe(probe(KubeNames.LIVE_PATH))
                 .withResources(new ResourceRequirementsBuilder()
                                        .addToRequests("cpu", new Quantity("100m"))
                                        .addToRequests("memory", new Quantity("256Mi"))
@@ -162,7 +163,7 @@ public final class DebugPodSpec {
                 .withNewMetadata()
                 .withName(request.name())
                 .withLabels(labels(request.owner()))
-                .withAnnotations(Map.of(DebugPodLabels.EXPIRES_AT_ANNOTATION,
+                .withAnnotations(Map.of(KubeNames.EXPIRES_AT_ANNOTATION,
                                         Expiry.expiresAt(request.now(), request.ttl())))
                 .endMetadata()
                 .withSpec(spec)
@@ -172,10 +173,10 @@ public final class DebugPodSpec {
     /** The labels of every debug pod. */
     public static Map<String, String> labels(Owner owner) {
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(DebugPodLabels.NAME_LABEL, DebugPodLabels.NAME_VALUE);
-        labels.put(DebugPodLabels.DEBUG_LABEL, DebugPodLabels.DEBUG_VALUE);
-        labels.put(DebugPodLabels.OWNER_LABEL, owner.value());
-        labels.put(DebugPodLabels.MANAGED_BY_LABEL, DebugPodLabels.MANAGED_BY_VALUE);
+        labels.put(KubeNames.NAME_LABEL, KubeNames.NAME_VALUE);
+        labels.put(KubeNames.DEBUG_LABEL, KubeNames.DEBUG_VALUE);
+        labels.put(KubeNames.OWNER_LABEL, owner.value());
+        labels.put(KubeNames.MANAGED_BY_LABEL, KubeNames.MANAGED_BY_VALUE);
         return labels;
     }
 

@@ -1,5 +1,8 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.DebugPodMetadata;
+import com.repricer.kube.ExpiryDecision;
+import com.repricer.kube.HumanDuration;
 import io.fabric8.kubernetes.api.model.Pod;
 
 import java.time.Duration;
@@ -7,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** Decisions about debug pods, as pure functions: which pod is one, whose, expired, and how {@code list} shows it. */
@@ -20,11 +22,11 @@ public final class DebugPods {
     }
 
     public static boolean isDebugPod(Pod pod) {
-        return DebugPodLabels.DEBUG_VALUE.equals(label(pod, DebugPodLabels.DEBUG_LABEL));
+        return DebugPodMetadata.isDebugPod(pod);
     }
 
     public static boolean isOwnedBy(Pod pod, Owner owner) {
-        return owner.value().equals(label(pod, DebugPodLabels.OWNER_LABEL));
+        return DebugPodMetadata.owner(pod).equals(Optional.of(owner.value()));
     }
 
     public static List<Pod> ownedBy(List<Pod> pods, Owner owner) {
@@ -32,9 +34,9 @@ public final class DebugPods {
                    .toList();
     }
 
+    /** The pods the reaper would delete at {@code now} ({@link ExpiryDecision}): {@code stop --all-expired}. */
     public static List<Pod> expired(List<Pod> pods, Instant now) {
-        return pods.stream().filter(DebugPods::isDebugPod).filter(p -> Expiry.isExpired(p, now)).sorted(BY_CREATION)
-                   .toList();
+        return pods.stream().filter(p -> ExpiryDecision.isExpired(p, now)).sorted(BY_CREATION).toList();
     }
 
     /** The most recently created of the pods. */
@@ -53,12 +55,14 @@ public final class DebugPods {
     }
 
     public static Row row(Pod pod, Instant now) {
-        String age = Optional.ofNullable(created(pod)).map(c -> Expiry.human(Duration.between(c, now))).orElse("?");
-        String expires = Expiry.of(pod).map(expiry -> expiry.isAfter(now)
-                                                      ? "in " + Expiry.human(Duration.between(now, expiry))
-                                                      : "expired " + Expiry.human(Duration.between(expiry, now))
-                                                        + " ago")
-                               .orElse("-");
+        String age = Optional.ofNullable(created(pod)).map(c -> HumanDuration.format(Duration.between(c, now)))
+                             .orElse("?");
+        String expires = DebugPodMetadata.expiresAt(pod)
+                                         .map(expiry -> expiry.isAfter(now)
+                                                        ? "in " + HumanDuration.format(Duration.between(now, expiry))
+                                                        : "expired " + HumanDuration.format(Duration.between(expiry, now))
+                                                          + " ago")
+                                         .orElse("-");
         String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending"
                                                                                      : pod.getStatus().getPhase();
         if (pod.getMetadata().getDeletionTimestamp() != null) {
@@ -66,7 +70,7 @@ public final class DebugPods {
         } else if ("Running".equals(phase) && PodReadiness.of(pod).state() != PodReadiness.State.READY) {
             phase = "Running (not ready)";
         }
-        String owner = Optional.ofNullable(label(pod, DebugPodLabels.OWNER_LABEL)).orElse("-");
+        String owner = DebugPodMetadata.owner(pod).orElse("-");
         return new Row(pod.getMetadata().getName(), owner, age, expires, phase);
     }
 
@@ -96,10 +100,5 @@ public final class DebugPods {
     private static Instant created(Pod pod) {
         String created = pod.getMetadata().getCreationTimestamp();
         return created == null ? null : Instant.parse(created);
-    }
-
-    private static String label(Pod pod, String key) {
-        Map<String, String> labels = pod.getMetadata() == null ? null : pod.getMetadata().getLabels();
-        return labels == null ? null : labels.get(key);
     }
 }

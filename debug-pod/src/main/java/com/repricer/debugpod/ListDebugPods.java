@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -24,7 +25,7 @@ public final class ListDebugPods {
         List<Pod> pods = KubernetesFailures.call(
                 "list", "pods", namespace,
                 () -> client.pods().inNamespace(namespace)
-                            .withLabel(DebugPodLabels.DEBUG_LABEL, DebugPodLabels.DEBUG_VALUE)
+                            .withLabel(KubeNames.DEBUG_LABEL, KubeNames.DEBUG_VALUE)
                             .list().getItems());
         List<Pod> debugPods = pods.stream().filter(DebugPods::isDebugPod).toList();
         return owner.map(o -> DebugPods.ownedBy(debugPods, o)).orElse(debugPods);

@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -83,7 +84,7 @@ public final class ResultsDownload {
 
     static URI exportUri(URI adminBase, Optional<String> since) {
         String base = adminBase.toString().replaceAll("/+$", "");
-        return URI.create(base + DebugPodLabels.RESULTS_EXPORT_PATH
+        return URI.create(base + KubeNames.RESULTS_EXPORT_PATH
                           + since.map(s -> "?since=" + URLEncoder.encode(s, StandardCharsets.UTF_8)).orElse(""));
     }
 

@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.HumanDuration;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -265,7 +266,7 @@ public final class ResultsVerifier {
                .append(products).append(products == 1 ? " product" : " products");
             if (firstTimestamp.isPresent()) {
                 out.append("\n  time span ").append(firstTimestamp.get()).append(" – ").append(lastTimestamp.get())
-                   .append(" (").append(Expiry.human(Duration.between(firstTimestamp.get(), lastTimestamp.get())))
+                   .append(" (").append(HumanDuration.format(Duration.between(firstTimestamp.get(), lastTimestamp.get())))
                    .append(")");
                 out.append("\n  sequences ").append(firstSequence).append("–").append(lastSequence);
             }

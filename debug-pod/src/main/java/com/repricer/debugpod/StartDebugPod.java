@@ -1,5 +1,7 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.HumanDuration;
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -47,7 +49,7 @@ public final class StartDebugPod {
     }
 
     /**
-     * Creates the debug pod: from the {@value DebugPodLabels#DEPLOYMENT} Deployment (its image unless {@code image}
+     * Creates the debug pod: from the {@value KubeNames#DEPLOYMENT} Deployment (its image unless {@code image}
      * is given), or from {@code image} alone if there is no such Deployment.
      *
      * @throws CliFailure {@link CliFailure#NOT_FOUND} if there is neither a Deployment nor an {@code image}
@@ -55,18 +57,18 @@ public final class StartDebugPod {
     public Pod create(Owner owner, Optional<String> image, Duration ttl) {
         Optional<Deployment> deployment = Optional.ofNullable(KubernetesFailures.call(
                 "get", "deployments.apps", namespace,
-                () -> client.apps().deployments().inNamespace(namespace).withName(DebugPodLabels.DEPLOYMENT).get()));
+                () -> client.apps().deployments().inNamespace(namespace).withName(KubeNames.DEPLOYMENT).get()));
         DebugPodSpec.Request request = new DebugPodSpec.Request(DebugPodSpec.podName(owner, random), owner, image,
                                                                 clock.instant(), ttl);
         Pod pod;
         if (deployment.isPresent()) {
             pod = DebugPodSpec.fromDeployment(deployment.get(), request);
         } else if (image.isPresent()) {
-            out.println("No Deployment " + DebugPodLabels.DEPLOYMENT + " in namespace " + namespace
+            out.println("No Deployment " + KubeNames.DEPLOYMENT + " in namespace " + namespace
                         + ": using the image alone with default settings");
             pod = DebugPodSpec.fromImage(image.get(), request);
         } else {
-            throw new CliFailure(CliFailure.NOT_FOUND, "no Deployment " + DebugPodLabels.DEPLOYMENT
+            throw new CliFailure(CliFailure.NOT_FOUND, "no Deployment " + KubeNames.DEPLOYMENT
                                                        + " in namespace " + namespace
                                                        + " to take the image from: pass --image");
         }
@@ -74,7 +76,7 @@ public final class StartDebugPod {
                                               () -> client.pods().inNamespace(namespace).resource(pod).create());
         out.println("Created pod " + created.getMetadata().getName() + " (image "
                     + created.getSpec().getContainers().getFirst().getImage() + ", owner " + owner + ", expires "
-                    + created.getMetadata().getAnnotations().get(DebugPodLabels.EXPIRES_AT_ANNOTATION) + ")");
+                    + created.getMetadata().getAnnotations().get(KubeNames.EXPIRES_AT_ANNOTATION) + ")");
         out.flush();
         return created;
     }
@@ -88,7 +90,7 @@ public final class StartDebugPod {
     public Pod awaitReady(String name, Duration timeout) {
         Instant start = clock.instant();
         AtomicReference<PodReadiness> last = new AtomicReference<>(new PodReadiness(PodReadiness.State.WAITING, ""));
-        out.println("Waiting up to " + Expiry.human(timeout) + " for pod " + name + " to be ready…");
+        out.println("Waiting up to " + HumanDuration.format(timeout) + " for pod " + name + " to be ready…");
         out.flush();
         ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "debug-pod-heartbeat");
@@ -108,7 +110,7 @@ public final class StartDebugPod {
             }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (KubernetesClientTimeoutException e) {
             String lastSeen = last.get().detail().isEmpty() ? "no status yet" : last.get().detail();
-            throw new CliFailure(CliFailure.TIMEOUT, "pod " + name + " was not ready within " + Expiry.human(timeout)
+            throw new CliFailure(CliFailure.TIMEOUT, "pod " + name + " was not ready within " + HumanDuration.format(timeout)
                                                      + " (last: " + lastSeen + ")" + events(name), e);
         } catch (KubernetesClientException e) {
             throw KubernetesFailures.translate(e, "watch", "pods", namespace);
@@ -165,8 +167,8 @@ public final class StartDebugPod {
 
     private void say(String line, Instant start, Duration timeout) {
         synchronized (out) {
-            out.println(line + " (" + Expiry.human(Duration.between(start, clock.instant())) + " of "
-                        + Expiry.human(timeout) + ")");
+            out.println(line + " (" + HumanDuration.format(Duration.between(start, clock.instant())) + " of "
+                        + HumanDuration.format(timeout) + ")");
             out.flush();
         }
     }

@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -38,7 +39,7 @@ public final class StopDebugPods {
                                                                                   + namespace));
         if (!DebugPods.isDebugPod(pod)) {
             throw new CliFailure(CliFailure.FAILED, "pod " + name + " is not a debug pod (it lacks the label "
-                                                    + DebugPodLabels.DEBUG_SELECTOR + "): not deleting it");
+                                                    + KubeNames.DEBUG_SELECTOR + "): not deleting it");
         }
         return delete(List.of(pod));
     }

@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import com.sun.net.httpserver.HttpServer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -219,7 +220,7 @@ class CollectFromServiceTest {
     /** Serves {@code body} as the export on a local port for the duration of {@code action}. */
     private static <T> T serving(byte[] body, Map<String, String> headers, UriAction<T> action) throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext(DebugPodLabels.RESULTS_EXPORT_PATH, exchange -> {
+        server.createContext(KubeNames.RESULTS_EXPORT_PATH, exchange -> {
             headers.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
             exchange.sendResponseHeaders(200, 0);
             try (OutputStream out = exchange.getResponseBody()) {

@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -7,6 +8,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 
 /** Kubernetes objects the tests share: the production Deployment as manifests/ describes it, and pods. */
@@ -75,7 +77,7 @@ final class Fixtures {
                 .withName(name)
                 .withCreationTimestamp(created.toString())
                 .withLabels(DebugPodSpec.labels(Owner.of(owner)))
-                .withAnnotations(Map.of(DebugPodLabels.EXPIRES_AT_ANNOTATION, expiresAt.toString()))
+                .withAnnotations(new HashMap<>(Map.of(KubeNames.EXPIRES_AT_ANNOTATION, expiresAt.toString())))
                 .endMetadata()
                 .withNewSpec().addNewContainer().withName("repricer").withImage("repricer:1").endContainer()
                 .endSpec()

@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -91,6 +92,21 @@ class ListAndStopDebugPodsTest {
                                                                             ZoneOffset.UTC));
         assertThat(later.expired(), contains("repricer-debug-alice-bbbbb", "repricer-debug-carol-ddddd"));
         assertThat(remaining(), contains("repricer-7d9f8-x2x2x"));
+    }
+
+    @Test
+    void stopAllExpiredReadsAnAnnotationWithSurroundingWhitespaceAsTheReaperDoes() {
+        // kubectl annotate with a quoted value, or a YAML block scalar, leaves spaces or a newline around the
+        // instant: the reaper has always stripped them, so stop --all-expired must treat the pod the same.
+        Pod padded = Fixtures.debugPod("repricer-debug-dave-eeeee", "dave", NOW.minus(Duration.ofHours(2)),
+                                       NOW.minus(Duration.ofMinutes(10)));
+        padded.getMetadata().getAnnotations().put(KubeNames.EXPIRES_AT_ANNOTATION,
+                                                  " " + NOW.minus(Duration.ofMinutes(10)) + "\n");
+        create(padded);
+        assertThat(stop().expired(), containsInAnyOrder("repricer-debug-bob-ccccc", "repricer-debug-alice-aaaaa",
+                                                        "repricer-debug-dave-eeeee"));
+        assertThat(remaining(), containsInAnyOrder("repricer-debug-alice-bbbbb", "repricer-debug-carol-ddddd",
+                                                   "repricer-7d9f8-x2x2x"));
     }
 
     private StopDebugPods stop() {

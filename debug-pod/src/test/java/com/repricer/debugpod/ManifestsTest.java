@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -38,15 +39,15 @@ class ManifestsTest {
 
     @Test
     void theSharedNamesMatchTheDeployment() {
-        assertThat(deployment.getMetadata().getName(), is(DebugPodLabels.DEPLOYMENT));
+        assertThat(deployment.getMetadata().getName(), is(KubeNames.DEPLOYMENT));
         Container container = deployment.getSpec().getTemplate().getSpec().getContainers().getFirst();
-        assertThat(container.getName(), is(DebugPodLabels.CONTAINER));
+        assertThat(container.getName(), is(KubeNames.CONTAINER));
         Volume data = deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
-                                .filter(v -> v.getName().equals(DebugPodLabels.DATA_VOLUME)).findFirst().orElseThrow();
-        assertThat(data.getPersistentVolumeClaim().getClaimName(), is(DebugPodLabels.DATA_CLAIM));
-        assertThat(container.getVolumeMounts().getFirst().getMountPath(), is(DebugPodLabels.DATA_PATH));
+                                .filter(v -> v.getName().equals(KubeNames.DATA_VOLUME)).findFirst().orElseThrow();
+        assertThat(data.getPersistentVolumeClaim().getClaimName(), is(KubeNames.DATA_CLAIM));
+        assertThat(container.getVolumeMounts().getFirst().getMountPath(), is(KubeNames.DATA_PATH));
         assertThat(CollectResults.adminPort(new Pod(null, null, null, deployment.getSpec().getTemplate().getSpec(),
-                                                    null)), is(DebugPodLabels.ADMIN_PORT));
+                                                    null)), is(KubeNames.ADMIN_PORT));
     }
 
     @Test

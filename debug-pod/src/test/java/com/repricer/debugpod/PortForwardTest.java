@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -56,7 +57,7 @@ class PortForwardTest {
               .done()
               .once();
 
-        try (PortForward forward = PortForward.open(client, "test", POD, DebugPodLabels.ADMIN_PORT, 0);
+        try (PortForward forward = PortForward.open(client, "test", POD, KubeNames.ADMIN_PORT, 0);
              Socket socket = new Socket(InetAddress.getLoopbackAddress(), forward.localPort())) {
             assertThat(forward.uri().toString(), is("http://127.0.0.1:" + forward.localPort() + "/"));
             assertThat(socket.getInputStream().readAllBytes(), is(fromPod));

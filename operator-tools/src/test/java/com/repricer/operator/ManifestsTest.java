@@ -1,5 +1,6 @@
 package com.repricer.operator;
 
+import com.repricer.kube.KubeNames;
 import com.repricer.operator.guard.DeploymentChecks;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

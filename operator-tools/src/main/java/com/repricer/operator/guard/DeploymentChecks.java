@@ -1,6 +1,6 @@
 package com.repricer.operator.guard;
 
-import com.repricer.operator.KubeNames;
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;

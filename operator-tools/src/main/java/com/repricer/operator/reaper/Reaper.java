@@ -1,21 +1,25 @@
 package com.repricer.operator.reaper;
 
+import com.repricer.kube.DebugPodMetadata;
+import com.repricer.kube.ExpiryDecision;
+import com.repricer.kube.HumanDuration;
+import com.repricer.kube.KubeNames;
 import com.repricer.operator.EventRecorder;
-import com.repricer.operator.KubeNames;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.StatusDetails;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.PodResource;
 
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -64,6 +68,13 @@ public final class Reaper {
         this.log = log;
     }
 
+    /** The debug pods of {@code namespace} (empty: of all namespaces), as the reaper lists and watches them. */
+    public static FilterWatchListDeletable<Pod, PodList, PodResource> debugPods(KubernetesClient client,
+                                                                               Optional<String> namespace) {
+        return (namespace.isPresent() ? client.pods().inNamespace(namespace.get()) : client.pods().inAnyNamespace())
+                .withLabel(KubeNames.DEBUG_LABEL, KubeNames.DEBUG_VALUE);
+    }
+
     /** One pass over {@code pods} (the informer's cache, or a fresh list), at the clock's now. */
     public Pass reconcile(Collection<Pod> pods) {
         Instant now = clock.instant();
@@ -79,7 +90,8 @@ public final class Reaper {
                 }
                 case ExpiryDecision.Invalid(String reason) -> {
                     invalid.add(name(pod));
-                    String key = pod.getMetadata().getUid() + "=" + annotation(pod);
+                    String key = pod.getMetadata().getUid() + "="
+                                 + DebugPodMetadata.expiresAtAnnotation(pod).orElse(null);
                     stillInvalid.add(key);
                     if (reported.add(key)) {
                         say("left alone pod " + name(pod) + owner(pod) + ": " + reason);
@@ -105,7 +117,7 @@ public final class Reaper {
     /** Deletes the pod and records why; false if the API refused (the next pass retries). */
     private boolean delete(Pod pod, ExpiryDecision.Delete decision) {
         String why = "expired at " + decision.expiredAt() + " (" + KubeNames.EXPIRES_AT_ANNOTATION + "), "
-                     + human(decision.overdue()) + " ago";
+                     + HumanDuration.format(decision.overdue()) + " ago";
         List<StatusDetails> gone;
         try {
             gone = client.pods().inNamespace(pod.getMetadata().getNamespace())
@@ -142,30 +154,6 @@ public final class Reaper {
     }
 
     private static String owner(Pod pod) {
-        Map<String, String> labels = pod.getMetadata().getLabels();
-        String owner = labels == null ? null : labels.get(KubeNames.OWNER_LABEL);
-        return owner == null ? "" : " (owner " + owner + ")";
-    }
-
-    private static String annotation(Pod pod) {
-        Map<String, String> annotations = pod.getMetadata().getAnnotations();
-        return annotations == null ? null : annotations.get(KubeNames.EXPIRES_AT_ANNOTATION);
-    }
-
-    /** kubectl-style: {@code 45s}, {@code 12m}, {@code 3h5m}, {@code 2d4h}. */
-    static String human(Duration duration) {
-        long seconds = duration.toSeconds();
-        if (seconds < 60) {
-            return seconds + "s";
-        }
-        if (seconds < 3600) {
-            return seconds / 60 + "m";
-        }
-        if (seconds < 86_400) {
-            long minutes = seconds % 3600 / 60;
-            return seconds / 3600 + "h" + (minutes == 0 ? "" : minutes + "m");
-        }
-        long hours = seconds % 86_400 / 3600;
-        return seconds / 86_400 + "d" + (hours == 0 ? "" : hours + "h");
+        return DebugPodMetadata.owner(pod).map(owner -> " (owner " + owner + ")").orElse("");
     }
 }
