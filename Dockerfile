@@ -22,6 +22,7 @@ COPY pom.xml ./
 COPY service/pom.xml service/
 COPY debug-pod/pom.xml debug-pod/
 COPY operator-tools/pom.xml operator-tools/
+COPY delivery-tests/pom.xml delivery-tests/
 RUN mvn -B -q -pl service -am -Dmaven.test.skip=true -Djacoco.skip=true dependency:go-offline
 # The tests ran in the pipeline's Test stage; the image build only packages (and fetches what go-offline missed).
 COPY service/src/main service/src/main
