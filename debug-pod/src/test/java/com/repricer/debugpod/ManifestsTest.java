@@ -28,10 +28,13 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
-/** The debug pod against the real manifests/: made from the shipped Deployment, kept out of the shipped Service. */
+/**
+ * The debug pod against the real manifests/base (every overlay builds on it; operator-tools' ManifestsTest builds the
+ * overlays): made from the shipped Deployment, kept out of the shipped Service.
+ */
 class ManifestsTest {
 
-    private static final Path MANIFESTS = Path.of("..", "manifests");
+    private static final Path MANIFESTS = Path.of("..", "manifests", "base");
 
     private final Deployment deployment = load("repricer-deployment.yaml", Deployment.class);
     private final Pod pod = DebugPodSpec.fromDeployment(deployment, new DebugPodSpec.Request(

@@ -1,26 +1,29 @@
 package com.repricer.operator;
 
 import com.repricer.kube.KubeNames;
+import com.repricer.operator.IngressRules.Source;
 import com.repricer.operator.guard.DeploymentChecks;
+import com.repricer.operator.guard.Violation;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,83 +31,107 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 /**
- * The files in {@code manifests/} (what {@code kubectl apply -f manifests/} applies) pass the guard, and the
- * operator's RBAC is what its code needs and no more.
+ * The kustomizations under {@code manifests/} — the base and each overlay, built by {@code kubectl kustomize} as
+ * {@code kubectl apply -k} builds them — pass the guard (dev: all but the durable data volume, by design), admit
+ * connections only as docs/deployment.md says, and give the operator what its code needs and no more.
  */
 class ManifestsTest {
 
     /** The module runs its tests in its own folder; the pom passes the path too. */
     static final Path MANIFESTS = Path.of(System.getProperty("repricer.manifests.dir", "../manifests"));
-    /** Files this module owns (debug-pod owns its tester RBAC file; it is loaded and checked for type only). */
-    static final Set<String> OWN_FILES = Set.of("repricer-deployment.yaml", "repricer-service.yaml",
-                                                "repricer-data-pvc.yaml", "operator-rbac.yaml",
-                                                "operator-deployment.yaml");
+    static final String BASE = "base";
+    static final String DEV = "overlays/dev";
+    static final String AKS = "overlays/aks";
     static final String OPERATOR = "repricer-operator";
+    /** The namespace each build admits the admin port from: the aks overlay's patch point. */
+    static final Map<String, String> MONITORING_NAMESPACE = Map.of(BASE, "monitoring", DEV, "monitoring",
+                                                                   AKS, "kube-system");
+    /** The namespace label that admits crawlers to the API (docs/deployment.md). */
+    static final String CRAWLER_LABEL = "repricer.io/crawler";
+    /** The service's results export: a socket on 127.0.0.1 only, reached by kubectl port-forward; never exposed. */
+    static final int EXPORT_PORT = 9103;
+    /** Any namespace the repricer is applied to. */
+    static final String NAMESPACE = "repricer";
 
-    private static final Map<String, List<HasMetadata>> byFile = new TreeMap<>();
-    private static final List<HasMetadata> all = new ArrayList<>();
+    private static final Map<String, Kustomization> builds = new ConcurrentHashMap<>();
 
-    @BeforeAll
-    static void load() throws IOException {
-        KubernetesSerialization serialization = new KubernetesSerialization();
-        List<Path> files;
-        try (Stream<Path> list = Files.list(MANIFESTS)) {
-            files = list.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
-        }
-        for (Path file : files) {
-            List<HasMetadata> resources = new ArrayList<>();
-            try (InputStream in = Files.newInputStream(file)) {
-                Object loaded = serialization.unmarshal(in);
-                switch (loaded) {
-                    case KubernetesList list -> resources.addAll(list.getItems());
-                    case List<?> list -> list.forEach(item -> resources.add((HasMetadata) item));
-                    case HasMetadata one -> resources.add(one);
-                    default -> throw new AssertionError(file + " holds no Kubernetes resource: " + loaded);
-                }
-            }
-            byFile.put(file.getFileName().toString(), resources);
-            all.addAll(resources);
-        }
+    /** Built once per test class run; each test that needs kubectl skips on its own without it. */
+    private static Kustomization built(String directory) {
+        return builds.computeIfAbsent(directory, d -> Kustomization.build(MANIFESTS, d));
     }
 
     @Test
-    void everyOwnFileIsThereAndEveryDocumentIsAKnownTypedResource() {
-        assertThat(byFile.keySet().containsAll(OWN_FILES), is(true));
-        for (var entry : byFile.entrySet()) {
-            for (HasMetadata resource : entry.getValue()) {
-                assertThat(entry.getKey() + ": " + resource.getKind() + " must load as a typed resource (apiVersion "
-                           + "and kind right)", resource, is(not(org.hamcrest.Matchers.instanceOf(
-                                   GenericKubernetesResource.class))));
-                assertThat(entry.getKey(), resource.getMetadata().getName(), notNullValue());
-            }
+    void theBaseKustomizationListsEveryFileOfTheBase() throws IOException {
+        Path base = MANIFESTS.resolve(BASE);
+        Map<?, ?> kustomization = new KubernetesSerialization().unmarshal(
+                Files.readString(base.resolve("kustomization.yaml")), Map.class);
+        Set<String> files;
+        try (Stream<Path> list = Files.list(base)) {
+            files = list.map(p -> p.getFileName().toString())
+                        .filter(name -> name.endsWith(".yaml") && !name.equals("kustomization.yaml"))
+                        .collect(Collectors.toCollection(TreeSet::new));
+        }
+
+        assertThat(new TreeSet<>((List<?>) kustomization.get("resources")), is(files));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, DEV, AKS})
+    void eachBuildHoldsTheShippedResources(String directory) {
+        Set<String> expected = new TreeSet<>(Set.of(
+                "Deployment/repricer", "Service/repricer", "PersistentVolumeClaim/repricer-data",
+                "NetworkPolicy/repricer-api", "NetworkPolicy/repricer-admin",
+                "ServiceAccount/repricer-operator", "Role/repricer-operator", "RoleBinding/repricer-operator",
+                "Deployment/repricer-operator",
+                "Role/repricer-debug-tester", "RoleBinding/repricer-debug-testers"));
+        if (directory.equals(DEV)) {
+            expected.remove("PersistentVolumeClaim/repricer-data");
+        }
+
+        assertThat(built(directory).resources().stream()
+                                   .map(r -> r.getKind() + "/" + r.getMetadata().getName())
+                                   .collect(Collectors.toCollection(TreeSet::new)), is(expected));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, DEV, AKS})
+    void everyDocumentIsAKnownTypedResource(String directory) {
+        for (HasMetadata resource : built(directory).resources()) {
+            assertThat(directory + ": " + resource.getKind() + " must load as a typed resource (apiVersion and kind "
+                       + "right)", resource, is(not(org.hamcrest.Matchers.instanceOf(
+                               GenericKubernetesResource.class))));
+            assertThat(directory, resource.getMetadata().getName(), notNullValue());
         }
     }
 
-    /** kubectl validates fields strictly; fabric8 would silently keep a misspelt one aside. */
-    @Test
-    void noManifestHasAFieldKubernetesDoesNotKnow() {
+    /** kubectl validates fields strictly; fabric8 would silently keep a misspelt one aside (also one a patch adds). */
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, DEV, AKS})
+    void noManifestHasAFieldKubernetesDoesNotKnow(String directory) {
         List<String> unknown = new ArrayList<>();
-        for (var entry : byFile.entrySet()) {
-            for (HasMetadata resource : entry.getValue()) {
-                unknownFields(resource, entry.getKey() + " " + resource.getKind() + " "
-                                        + resource.getMetadata().getName(), unknown);
-            }
+        for (HasMetadata resource : built(directory).resources()) {
+            unknownFields(resource, directory + " " + resource.getKind() + " " + resource.getMetadata().getName(),
+                          unknown);
         }
         assertThat(unknown, is(empty()));
     }
@@ -171,25 +198,40 @@ class ManifestsTest {
         }
     }
 
-    @Test
-    void ownManifestsNameNoNamespaceSoThatApplyMinusNPlacesThem() {
-        for (String file : OWN_FILES) {
-            for (HasMetadata resource : byFile.get(file)) {
-                assertThat(file + " " + resource.getKind(), resource.getMetadata().getNamespace(), nullValue());
-            }
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, DEV, AKS})
+    void noResourceNamesANamespaceSoThatApplyMinusNPlacesThem(String directory) {
+        for (HasMetadata resource : built(directory).resources()) {
+            assertThat(directory + " " + resource.getKind(), resource.getMetadata().getNamespace(), nullValue());
         }
     }
 
-    @Test
-    void theRepricerDeploymentPassesTheGuard() {
-        Deployment repricer = deployment(KubeNames.DEPLOYMENT);
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, AKS})
+    void theRepricerDeploymentPassesTheGuard(String directory) {
+        Kustomization build = built(directory);
 
-        assertThat(DeploymentChecks.check(repricer, all), is(empty()));
+        assertThat(DeploymentChecks.check(deployment(build, KubeNames.DEPLOYMENT), build.resources()), is(empty()));
     }
 
+    /**
+     * Dev keeps its data in an emptyDir: the guard says so, and nothing else. Every other invariant (one replica,
+     * Recreate, a writable mount at the data directory, the probes, non-root, read-only root) holds in dev too.
+     */
     @Test
-    void theRepricerDeploymentHasWhatTheGuardDoesNotCheck() {
-        Deployment repricer = deployment(KubeNames.DEPLOYMENT);
+    void inDevTheGuardReportsTheEmptyDirDataVolumeAndNothingElse() {
+        Kustomization dev = built(DEV);
+
+        List<Violation> violations = DeploymentChecks.check(deployment(dev, KubeNames.DEPLOYMENT), dev.resources());
+
+        assertThat(violations.stream().map(Violation::kind).toList(), is(List.of(Violation.Kind.DATA_VOLUME)));
+        assertThat(violations.getFirst().message(), containsString("an emptyDir"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, DEV, AKS})
+    void theRepricerDeploymentHasWhatTheGuardDoesNotCheck(String directory) {
+        Deployment repricer = deployment(built(directory), KubeNames.DEPLOYMENT);
         var pod = repricer.getSpec().getTemplate().getSpec();
         Container container = pod.getContainers().getFirst();
 
@@ -198,7 +240,8 @@ class ManifestsTest {
         assertThat(pod.getTerminationGracePeriodSeconds(), is(30L));
         assertThat(pod.getSecurityContext().getFsGroup(), is(65532L));
         assertThat(pod.getSecurityContext().getRunAsUser(), is(65532L));
-        assertThat(container.getPorts().stream().map(p -> p.getName() + "=" + p.getContainerPort()).toList(),
+        assertThat("no containerPort for the loopback-only export",
+                   container.getPorts().stream().map(p -> p.getName() + "=" + p.getContainerPort()).toList(),
                    is(List.of(KubeNames.API_PORT_NAME + "=" + KubeNames.API_PORT,
                               KubeNames.ADMIN_PORT_NAME + "=" + KubeNames.ADMIN_PORT)));
         assertThat(container.getEnv().stream().filter(e -> e.getName().equals(KubeNames.DATA_DIR_ENV))
@@ -209,24 +252,46 @@ class ManifestsTest {
             assertThat(resource + " limit", container.getResources().getLimits().get(resource), notNullValue());
         }
         assertThat(container.getSecurityContext().getAllowPrivilegeEscalation(), is(false));
-        assertThat(DeploymentChecks.dataClaim(repricer).orElseThrow(), is(KubeNames.DATA_CLAIM));
+        assertThat("dev keeps its data in an emptyDir", DeploymentChecks.dataClaim(repricer),
+                   is(directory.equals(DEV) ? Optional.empty() : Optional.of(KubeNames.DATA_CLAIM)));
     }
 
     @Test
-    void theClaimIsReadWriteOnceOnAnAksStorageClass() {
-        PersistentVolumeClaim claim = one(PersistentVolumeClaim.class, KubeNames.DATA_CLAIM);
-
-        assertThat(claim.getSpec().getAccessModes(), is(List.of("ReadWriteOnce")));
-        assertThat(claim.getSpec().getStorageClassName(), is("managed-csi"));
-        assertThat(claim.getSpec().getResources().getRequests().get("storage"), notNullValue());
+    void devAsksForLessCpuAndMemoryThanAks() {
+        Container dev = deployment(built(DEV), KubeNames.DEPLOYMENT).getSpec().getTemplate().getSpec()
+                                                                    .getContainers().getFirst();
+        Container aks = deployment(built(AKS), KubeNames.DEPLOYMENT).getSpec().getTemplate().getSpec()
+                                                                    .getContainers().getFirst();
+        for (String resource : List.of("cpu", "memory")) {
+            assertThat(resource + " limit", amount(dev.getResources().getLimits().get(resource)),
+                       lessThan(amount(aks.getResources().getLimits().get(resource))));
+            assertThat(resource + " request", amount(dev.getResources().getRequests().get(resource)),
+                       lessThan(amount(aks.getResources().getRequests().get(resource))));
+            assertThat(resource + " request within the limit", amount(dev.getResources().getRequests().get(resource)),
+                       lessThan(amount(dev.getResources().getLimits().get(resource))));
+        }
     }
 
     @Test
-    void theServiceSendsPort80ToTheApiAndNeverToADebugPod() {
-        Service service = one(Service.class, KubeNames.DEPLOYMENT);
-        Deployment repricer = deployment(KubeNames.DEPLOYMENT);
+    void theClaimIsReadWriteOnceOnAnAksStorageClassInAksAndOnTheClusterDefaultInTheBase() {
+        PersistentVolumeClaim aks = one(built(AKS), PersistentVolumeClaim.class, KubeNames.DATA_CLAIM);
+        PersistentVolumeClaim base = one(built(BASE), PersistentVolumeClaim.class, KubeNames.DATA_CLAIM);
 
-        assertThat(service.getSpec().getPorts(), hasSize(1));
+        assertThat(aks.getSpec().getAccessModes(), is(List.of("ReadWriteOnce")));
+        assertThat(aks.getSpec().getStorageClassName(), is("managed-csi"));
+        assertThat(aks.getSpec().getResources().getRequests().get("storage"), notNullValue());
+        assertThat(base.getSpec().getAccessModes(), is(List.of("ReadWriteOnce")));
+        assertThat(base.getSpec().getStorageClassName(), nullValue());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, DEV, AKS})
+    void theServiceSendsPort80ToTheApiAndNeverToADebugPod(String directory) {
+        Kustomization build = built(directory);
+        Service service = one(build, Service.class, KubeNames.DEPLOYMENT);
+        Deployment repricer = deployment(build, KubeNames.DEPLOYMENT);
+
+        assertThat("only the API: not the admin port, not the export", service.getSpec().getPorts(), hasSize(1));
         ServicePort port = service.getSpec().getPorts().getFirst();
         assertThat(port.getPort(), is(80));
         Container container = repricer.getSpec().getTemplate().getSpec().getContainers().getFirst();
@@ -243,9 +308,102 @@ class ManifestsTest {
         assertThat("the Service must not select debug pods", matches(selector, debugPodLabels()), is(false));
     }
 
+    // --- NetworkPolicy ---------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, DEV, AKS})
+    void everyPolicySelectsTheServerAndItsDebugPodsAndNotTheOperator(String directory) {
+        Kustomization build = built(directory);
+        Map<String, String> server = deployment(build, KubeNames.DEPLOYMENT).getSpec().getTemplate().getMetadata()
+                                                                              .getLabels();
+        Map<String, String> operator = deployment(build, OPERATOR).getSpec().getTemplate().getMetadata().getLabels();
+
+        for (NetworkPolicy policy : build.all(NetworkPolicy.class)) {
+            String name = policy.getMetadata().getName();
+            assertThat(name, IngressRules.matches(policy.getSpec().getPodSelector(), server), is(true));
+            assertThat(name, IngressRules.matches(policy.getSpec().getPodSelector(), debugPodLabels()), is(true));
+            assertThat(name, IngressRules.matches(policy.getSpec().getPodSelector(), operator), is(false));
+            assertThat(name + " restricts ingress only", policy.getSpec().getPolicyTypes(), is(List.of("Ingress")));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, DEV, AKS})
+    void theApiIsOpenToItsOwnNamespaceAndToCrawlerNamespacesOnly(String directory) {
+        for (IngressRules rules : ingressToRepricerPods(directory)) {
+            assertThat(rules + ": same namespace", rules.admits(Source.inNamespace(NAMESPACE, Map.of()),
+                                                                KubeNames.API_PORT), is(true));
+            assertThat(rules + ": crawler namespace", rules.admits(crawlers(), KubeNames.API_PORT), is(true));
+            assertThat(rules + ": crawler label not true", rules.admits(
+                    Source.inNamespace("crawlers", Map.of(CRAWLER_LABEL, "false")), KubeNames.API_PORT), is(false));
+            assertThat(rules + ": another namespace", rules.admits(Source.inNamespace("elsewhere", Map.of()),
+                                                                   KubeNames.API_PORT), is(false));
+            assertThat(rules + ": monitoring", rules.admits(monitoring(directory), KubeNames.API_PORT), is(false));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, DEV, AKS})
+    void theAdminPortIsOpenToTheMonitoringNamespaceOnly(String directory) {
+        String other = MONITORING_NAMESPACE.get(directory).equals("kube-system") ? "monitoring" : "kube-system";
+        for (IngressRules rules : ingressToRepricerPods(directory)) {
+            assertThat(rules + ": monitoring", rules.admits(monitoring(directory), KubeNames.ADMIN_PORT), is(true));
+            assertThat(rules + ": " + other, rules.admits(Source.inNamespace(other, Map.of()), KubeNames.ADMIN_PORT),
+                       is(false));
+            assertThat(rules + ": same namespace", rules.admits(Source.inNamespace(NAMESPACE, Map.of()),
+                                                                KubeNames.ADMIN_PORT), is(false));
+            assertThat(rules + ": crawlers", rules.admits(crawlers(), KubeNames.ADMIN_PORT), is(false));
+        }
+    }
+
     @Test
-    void theOperatorRoleGrantsExactlyWhatTheToolsCall() {
-        Role role = one(Role.class, OPERATOR);
+    void onAksTheAdminPortIsOpenToKubeSystemWhereManagedPrometheusRuns() {
+        assertThat(MONITORING_NAMESPACE.get(AKS), is("kube-system"));
+        for (IngressRules rules : ingressToRepricerPods(AKS)) {
+            assertThat(rules.admits(Source.inNamespace("kube-system", Map.of()), KubeNames.ADMIN_PORT), is(true));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, DEV, AKS})
+    void noOtherPortIsOpenToAnyoneNotEvenTheExport(String directory) {
+        List<Source> everyone = List.of(Source.inNamespace(NAMESPACE, Map.of()), crawlers(), monitoring(directory),
+                                        Source.inNamespace("elsewhere", Map.of()));
+        for (IngressRules rules : ingressToRepricerPods(directory)) {
+            for (Source source : everyone) {
+                for (int port : List.of(EXPORT_PORT, 80, 8081, 8082, 22, 1)) {
+                    assertThat(rules + ": " + source.namespace() + " to " + port, rules.admits(source, port),
+                               is(false));
+                }
+            }
+        }
+    }
+
+    /** The policies as the server pod and a debug pod made from it see them. */
+    private static List<IngressRules> ingressToRepricerPods(String directory) {
+        Kustomization build = built(directory);
+        assertThat(build.all(NetworkPolicy.class), not(empty()));
+        var template = deployment(build, KubeNames.DEPLOYMENT).getSpec().getTemplate();
+        var ports = template.getSpec().getContainers().getFirst().getPorts();
+        return List.of(new IngressRules(build.all(NetworkPolicy.class), template.getMetadata().getLabels(), ports,
+                                        NAMESPACE),
+                       new IngressRules(build.all(NetworkPolicy.class), debugPodLabels(), ports, NAMESPACE));
+    }
+
+    private static Source crawlers() {
+        return Source.inNamespace("crawlers", Map.of(CRAWLER_LABEL, "true"));
+    }
+
+    private static Source monitoring(String directory) {
+        return Source.inNamespace(MONITORING_NAMESPACE.get(directory), Map.of());
+    }
+
+    // --- the operator ----------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, DEV, AKS})
+    void theOperatorRoleGrantsExactlyWhatTheToolsCall(String directory) {
+        Role role = one(built(directory), Role.class, OPERATOR);
         Map<String, Set<String>> granted = new LinkedHashMap<>();
         for (PolicyRule rule : role.getRules()) {
             for (String group : rule.getApiGroups()) {
@@ -268,10 +426,11 @@ class ManifestsTest {
         assertThat(role.getRules().stream().flatMap(r -> r.getVerbs().stream()).toList(), everyItem(not("*")));
     }
 
-    @Test
-    void theRoleBindingBindsTheRoleToTheOperatorsServiceAccount() {
-        RoleBinding binding = one(RoleBinding.class, OPERATOR);
-        one(ServiceAccount.class, OPERATOR);
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, DEV, AKS})
+    void theRoleBindingBindsTheRoleToTheOperatorsServiceAccount(String directory) {
+        RoleBinding binding = one(built(directory), RoleBinding.class, OPERATOR);
+        one(built(directory), ServiceAccount.class, OPERATOR);
 
         assertThat(binding.getRoleRef().getKind(), is("Role"));
         assertThat(binding.getRoleRef().getName(), is(OPERATOR));
@@ -281,9 +440,10 @@ class ManifestsTest {
         assertThat(binding.getSubjects().getFirst().getName(), is(OPERATOR));
     }
 
-    @Test
-    void theOperatorDeploymentRunsRealCommandsAsItsServiceAccountHardened() {
-        Deployment operator = deployment(OPERATOR);
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, DEV, AKS})
+    void theOperatorDeploymentRunsRealCommandsAsItsServiceAccountHardened(String directory) {
+        Deployment operator = deployment(built(directory), OPERATOR);
         var pod = operator.getSpec().getTemplate().getSpec();
 
         assertThat(pod.getServiceAccountName(), is(OPERATOR));
@@ -327,14 +487,17 @@ class ManifestsTest {
                && selector.entrySet().stream().allMatch(e -> Objects.equals(labels.get(e.getKey()), e.getValue()));
     }
 
-    private static Deployment deployment(String name) {
-        return one(Deployment.class, name);
+    private static java.math.BigDecimal amount(Quantity quantity) {
+        return Quantity.getAmountInBytes(quantity);
     }
 
-    private static <T extends HasMetadata> T one(Class<T> type, String name) {
-        List<T> found = all.stream().filter(type::isInstance).map(type::cast)
-                           .filter(r -> name.equals(r.getMetadata().getName())).toList();
-        assertThat(type.getSimpleName() + " " + name + " in " + MANIFESTS, found, hasSize(1));
+    private static Deployment deployment(Kustomization build, String name) {
+        return one(build, Deployment.class, name);
+    }
+
+    private static <T extends HasMetadata> T one(Kustomization build, Class<T> type, String name) {
+        List<T> found = build.all(type).stream().filter(r -> name.equals(r.getMetadata().getName())).toList();
+        assertThat(type.getSimpleName() + " " + name + " in " + build, found, hasSize(1));
         return found.getFirst();
     }
 }

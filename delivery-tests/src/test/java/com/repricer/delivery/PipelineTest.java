@@ -5,9 +5,7 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,12 +28,15 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
-/** azure-pipelines.yml: the stage graph, the README's test command, what is published, built and deployed. */
+/** azure-pipelines.yml: the stage graph, the README's test command, what is published, built and deployed (the aks overlay). */
 class PipelineTest {
 
     /** A service connection or secret input must name a pipeline variable, never hold a value. */
     private static final Pattern VARIABLE_REFERENCE =
             Pattern.compile("\\$\\{\\{\\s*variables\\.(\\w+)\\s*}}|\\$\\((\\w+)\\)");
+
+    /** The overlay the Deploy stage applies. */
+    static final String AKS_OVERLAY = "manifests/overlays/aks";
 
     private final Map<String, Object> pipeline = load(RepoFiles.read("azure-pipelines.yml"));
     private final Map<String, Object> variables = map(pipeline.get("variables"));
@@ -68,6 +69,9 @@ class PipelineTest {
         List<Map<String, Object>> steps = steps(stage("Test"));
         int test = indexOfScript(steps, readmeCommand);
         assertThat("a step runs exactly the README's test command", test, not(-1));
+
+        assertThat("the kustomize and kubectl plugin tests cannot skip in the pipeline",
+                   map(steps.get(test).get("env")).get(Kubectl.REQUIRE), is("true"));
 
         Map<String, Object> jdk = task(steps, "JavaToolInstaller@0");
         assertThat(inputs(jdk).get("versionSpec"), is("25"));
@@ -122,33 +126,30 @@ class PipelineTest {
     }
 
     @Test
-    void theDeployStageAppliesManifestsWithTheBuiltImageThenWaitsAndGuards() throws IOException {
+    void theDeployStageBakesTheAksOverlayAppliesItWithTheBuiltImageThenWaitsAndGuards() {
         Map<String, Object> job = jobs(stage("Deploy")).getFirst();
         assertThat("a deployment job (environment history, approvals)", job.get("deployment"), notNullValue());
         List<Map<String, Object>> steps = steps(stage("Deploy"));
 
-        Map<String, Object> deploy = task(steps, "KubernetesManifest@1");
+        Map<String, Object> bake = manifestTask(steps, "bake");
+        assertThat(inputs(bake).get("renderType"), is("kustomize"));
+        String kustomization = expand((String) inputs(bake).get("kustomizationPath"));
+        assertThat(kustomization, is(AKS_OVERLAY));
+        assertThat(Files.isRegularFile(RepoFiles.root().resolve(kustomization).resolve("kustomization.yaml")),
+                   is(true));
+        assertThat("the bake step is named, so that its output can be deployed", bake.get("name"), notNullValue());
+
+        Map<String, Object> deploy = manifestTask(steps, "deploy");
         Map<String, Object> inputs = inputs(deploy);
-        assertThat(inputs.get("action"), is("deploy"));
         assertThat(definedVariable((String) inputs.get("kubernetesServiceConnection")), notNullValue());
-        assertThat((String) inputs.get("manifests"), containsString("manifests/"));
-        List<String> containers = ((String) inputs.get("containers")).lines().map(String::strip).toList();
-        assertThat(containers, hasItem("$(acrLoginServer)/$(imageRepository):$(Build.BuildId)"));
+        assertThat("what the bake step built", inputs.get("manifests"), is("$(" + bake.get("name") + ".manifestsBundle)"));
+        assertThat(containers(), hasItem("$(acrLoginServer)/$(imageRepository):$(Build.BuildId)"));
 
-        // The task substitutes an image only where manifests/ name it exactly <registry>/<repository>.
-        Set<String> manifestImages = manifestImages();
-        for (String container : containers) {
-            String name = expand(container.substring(0, container.lastIndexOf(':')));
-            assertThat("manifests/ name " + name, manifestImages.stream().map(i -> i.replaceFirst(":[^:/]*$", ""))
-                                                                .toList(), hasItem(name));
-        }
-        String service = expand("$(acrLoginServer)/$(imageRepository)");
-        assertThat(manifestImages.stream().filter(i -> i.startsWith(service + ":") || i.equals(service)).toList(),
-                   not(empty()));
-
+        int baked = steps.indexOf(bake);
         int applied = steps.indexOf(deploy);
         int rollout = indexOfScriptContaining(steps, "kubectl rollout status deployment/$(deploymentName)");
         int guard = indexOfScriptContaining(steps, "repricer-operator.jar");
+        assertThat(baked, lessThan(applied));
         assertThat(applied, lessThan(rollout));
         assertThat(rollout, lessThan(guard));
         String guardCommand = script(steps.get(guard));
@@ -156,6 +157,26 @@ class PipelineTest {
         assertThat(guardCommand, containsString("--namespace $(k8sNamespace)"));
         assertThat(guardCommand, containsString("--deployment $(deploymentName)"));
         assertThat(expand("$(deploymentName)"), is("repricer"));
+    }
+
+    /** The deploy task substitutes an image only where the built overlay names it exactly registry/repository. */
+    @Test
+    void theDeployedOverlayNamesEveryImageThePipelineTags() {
+        Kubectl.Run build = Kubectl.run(Map.of(), "kustomize", AKS_OVERLAY);
+        assertThat(build.toString(), build.exitCode(), is(0));
+        Set<String> overlayImages = new LinkedHashSet<>();
+        for (Object document : yaml().loadAll(build.out())) {
+            collectImages(document, overlayImages);
+        }
+
+        for (String container : containers()) {
+            String name = expand(container.substring(0, container.lastIndexOf(':')));
+            assertThat(AKS_OVERLAY + " names " + name, overlayImages.stream().map(i -> i.replaceFirst(":[^:/]*$", ""))
+                                                                  .toList(), hasItem(name));
+        }
+        String service = expand("$(acrLoginServer)/$(imageRepository)");
+        assertThat(overlayImages.stream().filter(i -> i.startsWith(service + ":") || i.equals(service)).toList(),
+                   not(empty()));
     }
 
     @Test
@@ -199,6 +220,22 @@ class PipelineTest {
         }
         Map<String, Object> runOnce = map(map(job.get("strategy")).get("runOnce"));
         return maps(map(runOnce.get("deploy")).get("steps"));
+    }
+
+    /** The one KubernetesManifest@1 step of the Deploy stage with this action. */
+    private static Map<String, Object> manifestTask(List<Map<String, Object>> steps, String action) {
+        List<Map<String, Object>> found = steps.stream()
+                                               .filter(s -> "KubernetesManifest@1".equals(s.get("task"))
+                                                            && action.equals(inputs(s).get("action")))
+                                               .toList();
+        assertThat("one KubernetesManifest@1 " + action, found.size(), is(1));
+        return found.getFirst();
+    }
+
+    /** The images the deploy step tags with this build. */
+    private List<String> containers() {
+        Map<String, Object> deploy = manifestTask(steps(stage("Deploy")), "deploy");
+        return ((String) inputs(deploy).get("containers")).lines().map(String::strip).toList();
     }
 
     private static Map<String, Object> task(List<Map<String, Object>> steps, String task) {
@@ -255,20 +292,6 @@ class PipelineTest {
             m.appendReplacement(expanded, Matcher.quoteReplacement(value.toString()));
         }
         return m.appendTail(expanded).toString();
-    }
-
-    /** Every container image named in manifests/*.yaml. */
-    private static Set<String> manifestImages() throws IOException {
-        Set<String> images = new LinkedHashSet<>();
-        Path dir = RepoFiles.root().resolve("manifests");
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                for (Object document : yaml().loadAll(Files.readString(file))) {
-                    collectImages(document, images);
-                }
-            }
-        }
-        return images;
     }
 
     private static void collectImages(Object node, Set<String> images) {
