@@ -3,6 +3,9 @@ package com.repricer;
 import com.repricer.admin.AdminRouting;
 import com.repricer.api.ApiRouting;
 import com.repricer.metrics.RepricerMetrics;
+import com.repricer.server.PortsFile;
+import com.repricer.server.ReadTimeoutSocketOptions;
+import com.repricer.server.RequestReadTimeouts;
 import com.repricer.storage.Ledger;
 import com.repricer.storage.ResultsDirectory;
 import com.repricer.storage.StorageConfig;
@@ -14,6 +17,7 @@ import io.helidon.webserver.http1.Http1Config;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -80,6 +84,8 @@ public final class Repricer implements AutoCloseable {
         Repricer repricer = new Repricer(ledger, server, metrics);
         LOG.info("API listening on port " + repricer.port() + ", admin on port " + repricer.adminPort());
         try {
+            ServiceConfig.portsFile(config).ifPresent(file -> PortsFile.write(file, Map.of(
+                    "api", repricer.port(), "admin", repricer.adminPort())));
             ledger.recover();
         } catch (IOException | RuntimeException e) {
             repricer.close();
