@@ -1,5 +1,6 @@
 package com.repricer.debugpod;
 
+import com.repricer.fixtures.ServiceProcess;
 import com.sun.net.httpserver.HttpServer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;

@@ -1,5 +1,6 @@
 package com.repricer.crash;
 
+import com.repricer.fixtures.ServiceProcess;
 import com.repricer.storage.ResultsFileName;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;

@@ -1,6 +1,6 @@
 package com.repricer.storage;
 
-import com.repricer.storage.StorageFixtures.MutableClock;
+import com.repricer.fixtures.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
