@@ -3,6 +3,9 @@ package com.repricer;
 import com.repricer.admin.AdminRouting;
 import com.repricer.api.ApiRouting;
 import com.repricer.metrics.RepricerMetrics;
+import com.repricer.server.PortsFile;
+import com.repricer.server.ReadTimeoutSocketOptions;
+import com.repricer.server.RequestReadTimeouts;
 import com.repricer.storage.Ledger;
 import com.repricer.storage.StorageConfig;
 import com.repricer.storage.fs.StorageFiles;
@@ -14,6 +17,7 @@ import io.helidon.webserver.http1.Http1Config;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -60,6 +64,10 @@ public final class Repricer implements AutoCloseable {
                             .featuresDiscoverServices(false)
                             .directHandlers(ApiRouting.directHandlers())
                             .addFeature(admin.observeFeature())
+                            // Only the HTTP/1 configured here: with the discovered one beside it the API socket had
+                            // two protocols, sniffed the first bytes to choose, and left anything but a well-formed
+                            // HTTP/1.1 request line (HTTP/1.0, a long target, bare LF, HTTP/2) unanswered.
+                            .protocolsDiscoverServices(false)
                             .addProtocol(Http1Config.builder().addReceiveListener(timeouts.receiveListener()).build())
                             .routing(routing -> api.register(routing.addFilter(timeouts::filter)))
                             .routing(AdminRouting.SOCKET, admin::register)
@@ -80,6 +88,8 @@ public final class Repricer implements AutoCloseable {
         Repricer repricer = new Repricer(ledger, server, metrics);
         LOG.info("API listening on port " + repricer.port() + ", admin on port " + repricer.adminPort());
         try {
+            ServiceConfig.portsFile(config).ifPresent(file -> PortsFile.write(file, Map.of(
+                    "api", repricer.port(), "admin", repricer.adminPort())));
             ledger.recover();
         } catch (IOException | RuntimeException e) {
             repricer.close();

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Configuration: {@code application.yaml} on the class path, overridden by environment variables (Helidon's
@@ -56,6 +57,11 @@ final class ServiceConfig {
                                                       .orElse(defaults.idempotencyKeys()),
                                               repricer.get("idempotency.max-age").as(Duration.class)
                                                       .orElse(defaults.idempotencyMaxAge()));
+    }
+
+    /** Where to write the bound ports once listening ({@code repricer.ports-file}); unset by default. */
+    static Optional<Path> portsFile(Config config) {
+        return config.get("repricer.ports-file").asString().map(Path::of);
     }
 
     static int productLimit(Config config) {

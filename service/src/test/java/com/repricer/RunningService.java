@@ -8,6 +8,9 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonStructure;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -53,10 +57,18 @@ import static org.hamcrest.Matchers.notNullValue;
  * }
  * }</pre>
  *
+ * As a JUnit 5 extension, a fresh service on a fresh temporary data directory for each test, stopped after it and
+ * the directory deleted:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * final RunningService service = RunningService.perTest();
+ * }</pre>
+ *
  * Requests the JDK client refuses to send (invalid UTF-8 paths, odd escapes, chunked or oversized bodies) go
  * through {@link #raw(int, byte[], byte[])}, a minimal HTTP/1.1 exchange over a plain socket.
  */
-public final class RunningService implements AutoCloseable {
+public final class RunningService implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
 
     /** Upper bound for any single request in the tests: generous, only there so a hang fails instead of blocks. */
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
@@ -68,17 +80,64 @@ public final class RunningService implements AutoCloseable {
                                                        .connectTimeout(Duration.ofSeconds(5))
                                                        .build();
 
-    private final Path dataDir;
-    private final Repricer repricer;
-    private final URI api;
-    private final URI admin;
-    private boolean closed;
+    private final Map<String, String> overrides;
+    private final StorageFiles files;
+    private Path dataDir;
+    private Repricer repricer;
+    private URI api;
+    private URI admin;
+    private boolean closed = true;
 
-    private RunningService(Path dataDir, Repricer repricer) {
-        this.dataDir = dataDir;
-        this.repricer = repricer;
-        this.api = URI.create("http://localhost:" + repricer.port());
-        this.admin = URI.create("http://localhost:" + repricer.adminPort());
+    private RunningService(Map<String, String> overrides, StorageFiles files) {
+        this.overrides = Map.copyOf(overrides);
+        this.files = files;
+    }
+
+    /** Starts the service on {@code directory}, both ports ephemeral. */
+    private void startOn(Path directory) throws IOException {
+        dataDir = directory;
+        Map<String, String> environment = Map.of("REPRICER_DATA_DIR", directory.toString(),
+                                                 "REPRICER_PORT", "0",
+                                                 "REPRICER_ADMIN_PORT", "0");
+        Config config = overrides.isEmpty() ? ServiceConfig.load(environment) : configWith(environment, overrides);
+        repricer = Repricer.start(config, Clock.systemUTC(), files);
+        api = URI.create("http://localhost:" + repricer.port());
+        admin = URI.create("http://localhost:" + repricer.adminPort());
+        closed = false;
+    }
+
+    /** The extension: a service on a fresh temporary data directory for each test (embedded defaults). */
+    public static RunningService perTest() {
+        return perTest(Map.of());
+    }
+
+    /** Like {@link #perTest()}, with configuration {@code overrides} as {@link #start(Path, Map)} takes them. */
+    public static RunningService perTest(Map<String, String> overrides) {
+        return new RunningService(overrides, StorageFiles.DEFAULT);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        startOn(Files.createTempDirectory("repricer-" + context.getRequiredTestMethod().getName() + "-"));
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        close();
+        if (dataDir == null) {
+            return;
+        }
+        try (Stream<Path> tree = Files.walk(dataDir)) {
+            for (Path path : tree.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    /** Stops the service and starts it again on the same data directory (new ports). */
+    public void restart() throws IOException {
+        close();
+        startOn(dataDir);
     }
 
     /** Starts the service with its embedded defaults on {@code dataDir}, both ports ephemeral. */
@@ -100,11 +159,9 @@ public final class RunningService implements AutoCloseable {
     /** Like {@link #start(Path, Map)}, with the storage's file operations going through {@code files}. */
     public static RunningService start(Path dataDir, Map<String, String> overrides, StorageFiles files)
             throws IOException {
-        Map<String, String> environment = Map.of("REPRICER_DATA_DIR", dataDir.toString(),
-                                                 "REPRICER_PORT", "0",
-                                                 "REPRICER_ADMIN_PORT", "0");
-        Config config = overrides.isEmpty() ? ServiceConfig.load(environment) : configWith(environment, overrides);
-        return new RunningService(dataDir, Repricer.start(config, Clock.systemUTC(), files));
+        RunningService service = new RunningService(overrides, files);
+        service.startOn(dataDir);
+        return service;
     }
 
     /**

@@ -44,4 +44,22 @@ class ServiceConfigTest {
         assertThat(storage.idempotencyKeys(), is(7));
         assertThat(storage.idempotencyMaxAge(), is(Duration.ofHours(1)));
     }
+
+    /**
+     * The embedded defaults the README documents. {@code use-nio: false} is load-bearing: on Helidon's NIO path
+     * the read timeout is silently not enforced.
+     */
+    @Test
+    void embeddedDefaultsBoundSlowClientsOnBothSockets() {
+        Config server = ServiceConfig.load(Map.of()).get("server");
+
+        for (Config listener : new Config[] {server, server.get("sockets.0")}) {
+            assertThat(listener.key() + " use-nio", listener.get("use-nio").asBoolean().get(), is(false));
+            assertThat(listener.get("connection-options.read-timeout").as(Duration.class).get(),
+                       is(Duration.ofSeconds(20)));
+            assertThat(listener.get("idle-connection-timeout").as(Duration.class).get(), is(Duration.ofSeconds(30)));
+            assertThat(listener.get("idle-connection-period").as(Duration.class).get(), is(Duration.ofSeconds(5)));
+        }
+        assertThat(ServiceConfig.bodyTimeout(ServiceConfig.load(Map.of())), is(Duration.ofSeconds(30)));
+    }
 }

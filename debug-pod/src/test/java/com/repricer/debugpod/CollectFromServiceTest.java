@@ -1,6 +1,7 @@
 package com.repricer.debugpod;
 
 import com.repricer.kube.KubeNames;
+import com.repricer.fixtures.ServiceProcess;
 import com.sun.net.httpserver.HttpServer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;

@@ -1,5 +1,6 @@
 package com.repricer.operator;
 
+import com.repricer.fixtures.MutableClock;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;

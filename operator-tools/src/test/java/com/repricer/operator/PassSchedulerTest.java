@@ -1,5 +1,6 @@
 package com.repricer.operator;
 
+import com.repricer.fixtures.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;

@@ -68,9 +68,7 @@ final class ResultsExportService implements HttpService {
     }
 
     private static void problem(ServerResponse response, Status status, String detail) {
-        response.status(status);
-        response.header(HeaderNames.CONTENT_TYPE, "application/problem+json");
-        response.send(Problem.of(status.code(), status.reasonPhrase(), detail).toJson());
+        Problem.of(status, detail).send(response);
     }
 
     /** The files strictly after {@code since} in name order (= sequence order). */

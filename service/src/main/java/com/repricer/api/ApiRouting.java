@@ -40,13 +40,15 @@ public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimi
                 metrics.requestCompleted(Endpoint.of(request.path().absolute().path()), response.status().code());
             }
         });
-        routing.register("/api/reprice", new RepriceService(ledger, bodyTimeout))
-               .register("/api/product", new ProductService(ledger, productLimit, metrics))
-               .register("/api/query", new QueryService(ledger, queryLimit, metrics))
+        routing.register(Endpoint.REPRICE.path(), new RepriceService(ledger, bodyTimeout))
+               .register(Endpoint.PRODUCT.path(), new ReadEndpoint("/*", limit(Endpoint.PRODUCT, productLimit),
+                                                                  new ProductService(ledger)))
+               .register(Endpoint.QUERY.path(), new ReadEndpoint("/", limit(Endpoint.QUERY, queryLimit),
+                                                                new QueryService(ledger)))
                .any((request, response) -> Responses.problem(response, Status.NOT_FOUND_404,
                                                              "no resource at " + request.path().path()));
         routing.error(BadRequestException.class,
-                      (request, response, e) -> Responses.problem(response, Problem.badRequest(e)))
+                      (request, response, e) -> Problem.badRequest(e).send(response))
                .error(JsonException.class, (request, response, e) ->
                        Responses.problem(response, Status.BAD_REQUEST_400, "the body is not valid JSON"))
                .error(RepriceService.PayloadTooLargeException.class, (request, response, e) ->
@@ -70,5 +72,9 @@ public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimi
                    LOG.log(Level.SEVERE, "Request " + request.prologue() + " failed", e);
                    Responses.problem(response, Status.INTERNAL_SERVER_ERROR_500, "internal error");
                });
+    }
+
+    private ConcurrencyLimit limit(Endpoint endpoint, int permits) {
+        return new ConcurrencyLimit(permits, endpoint, metrics);
     }
 }

@@ -1,10 +1,14 @@
 package com.repricer.api;
 
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.spi.JsonProvider;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,6 +23,8 @@ import java.util.Objects;
  */
 public record Problem(int status, String title, String detail, List<InvalidParam> invalidParams) {
 
+    public static final String MEDIA_TYPE = "application/problem+json";
+
     // Json.createObjectBuilder looks the provider up anew on every call; one factory serves all responses.
     private static final JsonBuilderFactory JSON = JsonProvider.provider().createBuilderFactory(Map.of());
 
@@ -31,8 +37,20 @@ public record Problem(int status, String title, String detail, List<InvalidParam
         return new Problem(status, title, detail, List.of());
     }
 
+    /** A problem titled by {@code status}'s reason phrase. */
+    public static Problem of(Status status, String detail) {
+        return of(status.code(), status.reasonPhrase(), detail);
+    }
+
     public static Problem badRequest(BadRequestException e) {
         return new Problem(400, "Bad Request", e.detail(), e.invalidParams());
+    }
+
+    /** Sends this problem as the response: its status, {@link #MEDIA_TYPE} and the body. */
+    public void send(ServerResponse response) {
+        response.status(Status.create(status));
+        response.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
+        response.send(toJson().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The body, e.g. {@code {"type":"about:blank","title":"Bad Request","status":400,"detail":"…"}}. */

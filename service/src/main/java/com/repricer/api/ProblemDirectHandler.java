@@ -32,7 +32,7 @@ final class ProblemDirectHandler implements DirectHandler {
         return TransportResponse.builder()
                                 .status(status)
                                 .headers(headers)
-                                .header(HeaderNames.CONTENT_TYPE, Responses.PROBLEM_JSON)
+                                .header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE)
                                 .entity(problem.toJson())
                                 .build();
     }

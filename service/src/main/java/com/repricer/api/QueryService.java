@@ -1,14 +1,11 @@
 package com.repricer.api;
 
-import com.repricer.metrics.Endpoint;
-import com.repricer.metrics.RepricerMetrics;
 import com.repricer.storage.HistoryPage;
 import com.repricer.storage.HistoryQuery;
 import com.repricer.storage.Ledger;
 import io.helidon.common.uri.UriQuery;
 import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -20,23 +17,10 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /** {@code GET /api/query}: a page of the history, with a {@code Link: <…>; rel="next"} when more follows. */
-final class QueryService implements HttpService {
-
-    private final Ledger ledger;
-    private final ConcurrencyLimit limit;
-
-    QueryService(Ledger ledger, int maxConcurrent, RepricerMetrics metrics) {
-        this.ledger = ledger;
-        this.limit = new ConcurrencyLimit(maxConcurrent, Endpoint.QUERY, metrics);
-    }
+record QueryService(Ledger ledger) implements Handler {
 
     @Override
-    public void routing(HttpRules rules) {
-        rules.get("/", limit.guard(this::query))
-             .any("/", (request, response) -> Responses.methodNotAllowed(response, "GET"));
-    }
-
-    private void query(ServerRequest request, ServerResponse response) {
+    public void handle(ServerRequest request, ServerResponse response) {
         Map<String, List<String>> parameters = parameters(request.query());
         HistoryRequest history = HistoryRequest.parse(parameters);
         HistoryPage page = ledger.history(new HistoryQuery(history.productId(), history.fromNanos(),

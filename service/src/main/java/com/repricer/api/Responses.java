@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 final class Responses {
 
     static final String JSON = "application/json";
-    static final String PROBLEM_JSON = "application/problem+json";
     /** Seconds a client should wait before retrying a 503. */
     static final String RETRY_AFTER_SECONDS = "1";
 
@@ -23,14 +22,8 @@ final class Responses {
         response.send(body.getBytes(StandardCharsets.UTF_8));
     }
 
-    static void problem(ServerResponse response, Problem problem) {
-        response.status(Status.create(problem.status()));
-        response.header(HeaderNames.CONTENT_TYPE, PROBLEM_JSON);
-        response.send(problem.toJson().getBytes(StandardCharsets.UTF_8));
-    }
-
     static void problem(ServerResponse response, Status status, String detail) {
-        problem(response, Problem.of(status.code(), status.reasonPhrase(), detail));
+        Problem.of(status, detail).send(response);
     }
 
     /** 503 with Retry-After: the request was refused whole, nothing of it was kept. */

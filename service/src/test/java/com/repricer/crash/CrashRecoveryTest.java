@@ -1,6 +1,7 @@
 package com.repricer.crash;
 
 import com.repricer.storage.results.ResultsFileName;
+import com.repricer.fixtures.ServiceProcess;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;

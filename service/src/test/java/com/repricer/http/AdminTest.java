@@ -4,9 +4,8 @@ import com.repricer.RunningService;
 import com.repricer.RunningService.Response;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,19 +37,8 @@ class AdminTest {
     /** SPEC §2: a file appears within window (1 s by default) + 1 s of its first record; the rest is slack. */
     private static final Duration FILE_APPEARS = Duration.ofSeconds(5);
 
-    @TempDir
-    Path dataDir;
-    private RunningService service;
-
-    @BeforeEach
-    void start() throws IOException {
-        service = RunningService.start(dataDir);
-    }
-
-    @AfterEach
-    void stop() {
-        service.close();
-    }
+    @RegisterExtension
+    final RunningService service = RunningService.perTest();
 
     // ---------------------------------------------------------------------------------------------------------
     // Health

@@ -3,17 +3,14 @@ package com.repricer.http;
 import com.repricer.RunningService;
 import com.repricer.RunningService.Response;
 import jakarta.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Optional;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -25,19 +22,8 @@ class IdempotencyApiTest {
 
     private static final String BODY = "{\"productId\":\"p1\",\"price\":3.50}";
 
-    @TempDir
-    Path dataDir;
-    private RunningService service;
-
-    @BeforeEach
-    void start() throws IOException {
-        service = RunningService.start(dataDir);
-    }
-
-    @AfterEach
-    void stop() {
-        service.close();
-    }
+    @RegisterExtension
+    final RunningService service = RunningService.perTest();
 
     private Response post(String key, String body) {
         return RunningService.send(HttpRequest.newBuilder(service.api().resolve("/api/reprice"))
@@ -121,8 +107,7 @@ class IdempotencyApiTest {
     @Test
     void aRetryAfterARestartIsStillRecognised() throws IOException {
         Response first = post("before-restart", BODY);
-        service.close();
-        service = RunningService.start(dataDir);
+        service.restart();
 
         Response retry = post("before-restart", BODY);
 

@@ -3,17 +3,13 @@ package com.repricer.http;
 import com.repricer.RunningService;
 import com.repricer.RunningService.Response;
 import jakarta.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,19 +23,8 @@ class ProductApiTest {
 
     private static final Pattern TIMESTAMP = Pattern.compile("\"timestamp\":([0-9]+\\.[0-9]{9})}");
 
-    @TempDir
-    Path dataDir;
-    private RunningService service;
-
-    @BeforeEach
-    void start() throws IOException {
-        service = RunningService.start(dataDir);
-    }
-
-    @AfterEach
-    void stop() {
-        service.close();
-    }
+    @RegisterExtension
+    final RunningService service = RunningService.perTest();
 
     @Test
     void answersTheLastPriceWithTheRecordsTimestamp() {

@@ -4,19 +4,15 @@ import com.repricer.RunningService;
 import com.repricer.RunningService.Response;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -39,19 +35,8 @@ class RepriceApiTest {
     private static final Pattern TIMESTAMP = Pattern.compile("\"timestamp\":([0-9]+\\.[0-9]{9})}");
     private static final int MAX_BODY = 64 * 1024;
 
-    @TempDir
-    Path dataDir;
-    private RunningService service;
-
-    @BeforeEach
-    void start() throws IOException {
-        service = RunningService.start(dataDir);
-    }
-
-    @AfterEach
-    void stop() {
-        service.close();
-    }
+    @RegisterExtension
+    final RunningService service = RunningService.perTest();
 
     // ---------------------------------------------------------------------------------------------------------
     // Success

@@ -5,10 +5,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -34,6 +40,29 @@ class StartupTest {
         // The failed start let go of the data directory: the next start takes it.
         try (RunningService service = RunningService.start(dataDir)) {
             assertThat(service.get("/api/product/p1/price").status(), is(404));
+        }
+    }
+
+    @Test
+    void theBoundPortsAreWrittenToThePortsFileWhenOneIsConfigured(@TempDir Path work) throws IOException {
+        Path portsFile = work.resolve("ports");
+
+        try (RunningService service = RunningService.start(dataDir, Map.of("repricer.ports-file",
+                                                                           portsFile.toString()))) {
+            Properties ports = new Properties();
+            try (Reader reader = Files.newBufferedReader(portsFile, StandardCharsets.ISO_8859_1)) {
+                ports.load(reader);
+            }
+
+            assertThat(ports.getProperty("api"), is(Integer.toString(service.repricer().port())));
+            assertThat(ports.getProperty("admin"), is(Integer.toString(service.repricer().adminPort())));
+            assertThat("only the ports file, no temporary file left", fileNames(work), is(List.of("ports")));
+        }
+    }
+
+    private static List<String> fileNames(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(file -> file.getFileName().toString()).sorted().toList();
         }
     }
 }

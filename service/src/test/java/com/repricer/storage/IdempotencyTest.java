@@ -1,7 +1,7 @@
 package com.repricer.storage;
 
-import com.repricer.storage.StorageFixtures.MutableClock;
 import com.repricer.storage.fs.FaultyStorageFiles;
+import com.repricer.fixtures.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;

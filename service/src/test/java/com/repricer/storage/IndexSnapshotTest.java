@@ -1,10 +1,10 @@
 package com.repricer.storage;
 
-import com.repricer.storage.StorageFixtures.MutableClock;
 import com.repricer.storage.fs.StorageFiles;
 import com.repricer.storage.results.ResultsFileName;
 import com.repricer.storage.snapshot.IndexSnapshot;
 import com.repricer.storage.snapshot.IndexSnapshotStore;
+import com.repricer.fixtures.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;

@@ -1,8 +1,8 @@
 package com.repricer.storage;
 
-import com.repricer.storage.StorageFixtures.MutableClock;
 import com.repricer.storage.results.ResultsFileFormat;
 import com.repricer.storage.results.ResultsFileName;
+import com.repricer.fixtures.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;

@@ -14,13 +14,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -41,39 +38,6 @@ public final class StorageFixtures {
     public static final long BASE_NANOS = Timestamps.epochNanos(BASE);
 
     private StorageFixtures() {
-    }
-
-    /** A wall clock the test sets and moves (also backwards). */
-    static final class MutableClock extends Clock {
-
-        private final AtomicLong nanos;
-
-        MutableClock(Instant start) {
-            this.nanos = new AtomicLong(Timestamps.epochNanos(start));
-        }
-
-        void set(Instant instant) {
-            nanos.set(Timestamps.epochNanos(instant));
-        }
-
-        void advance(Duration by) {
-            nanos.addAndGet(by.toNanos());
-        }
-
-        @Override
-        public Instant instant() {
-            return Timestamps.instant(nanos.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
     }
 
     /** Polls {@code condition} until it holds; fails after {@code timeout}. No fixed sleeps: returns as soon as it holds. */

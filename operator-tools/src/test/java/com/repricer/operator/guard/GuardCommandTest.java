@@ -3,7 +3,7 @@ package com.repricer.operator.guard;
 import com.repricer.kube.KubeNames;
 import com.repricer.operator.CliRun;
 import com.repricer.operator.Fixtures;
-import com.repricer.operator.MutableClock;
+import com.repricer.fixtures.MutableClock;
 import com.repricer.operator.OperatorCli;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PodBuilder;

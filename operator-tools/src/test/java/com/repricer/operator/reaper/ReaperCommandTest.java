@@ -3,7 +3,7 @@ package com.repricer.operator.reaper;
 import com.repricer.operator.CliRun;
 import com.repricer.operator.Fixtures;
 import com.repricer.operator.HealthServer;
-import com.repricer.operator.MutableClock;
+import com.repricer.fixtures.MutableClock;
 import com.repricer.operator.OperatorCli;
 import com.repricer.operator.WatchQueue;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -2,7 +2,7 @@ package com.repricer.operator.reaper;
 
 import com.repricer.operator.EventRecorder;
 import com.repricer.operator.Fixtures;
-import com.repricer.operator.MutableClock;
+import com.repricer.fixtures.MutableClock;
 import com.repricer.operator.WatchQueue;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;

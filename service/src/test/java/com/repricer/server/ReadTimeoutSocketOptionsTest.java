@@ -1,8 +1,6 @@
-package com.repricer;
+package com.repricer.server;
 
 import io.helidon.common.socket.SocketOptions;
-import io.helidon.config.Config;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -12,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.Map;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
@@ -33,23 +30,5 @@ class ReadTimeoutSocketOptionsTest {
             assertThat(accepted.socket().getSoTimeout(), is(soTimeoutMillis));
             assertThat(client.isConnected(), is(true));
         }
-    }
-
-    /**
-     * The embedded defaults the README documents. {@code use-nio: false} is load-bearing: on Helidon's NIO path
-     * the read timeout is silently not enforced.
-     */
-    @Test
-    void embeddedDefaultsBoundSlowClientsOnBothSockets() {
-        Config server = ServiceConfig.load(Map.of()).get("server");
-
-        for (Config listener : new Config[] {server, server.get("sockets.0")}) {
-            assertThat(listener.key() + " use-nio", listener.get("use-nio").asBoolean().get(), is(false));
-            assertThat(listener.get("connection-options.read-timeout").as(Duration.class).get(),
-                       is(Duration.ofSeconds(20)));
-            assertThat(listener.get("idle-connection-timeout").as(Duration.class).get(), is(Duration.ofSeconds(30)));
-            assertThat(listener.get("idle-connection-period").as(Duration.class).get(), is(Duration.ofSeconds(5)));
-        }
-        assertThat(ServiceConfig.bodyTimeout(ServiceConfig.load(Map.of())), is(Duration.ofSeconds(30)));
     }
 }

@@ -1,4 +1,4 @@
-package com.repricer;
+package com.repricer.server;
 
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.ListenerConfig;
@@ -23,7 +23,7 @@ import java.util.logging.Logger;
  * {@code use-nio: false} (its NIO path reads the channel directly, where no timeout exists); application.yaml sets
  * that for both listeners. {@code PT0S} turns the timeout off.
  */
-final class ReadTimeoutSocketOptions implements SocketOptions {
+public final class ReadTimeoutSocketOptions implements SocketOptions {
 
     private static final Logger LOG = Logger.getLogger(ReadTimeoutSocketOptions.class.getName());
 
@@ -44,7 +44,7 @@ final class ReadTimeoutSocketOptions implements SocketOptions {
     }
 
     /** Applies the read timeout of the default listener and of every named socket of {@code server}. */
-    static void applyTo(WebServerConfig.Builder server, RequestReadTimeouts timeouts) {
+    public static void applyTo(WebServerConfig.Builder server, RequestReadTimeouts timeouts) {
         server.connectionOptions(of(server.connectionOptions().orElseGet(SocketOptions::create), timeouts));
         log("@default", server.connectionOptions().orElseThrow(), server.useNio(), server.idleConnectionTimeout());
         Map.copyOf(server.sockets()).forEach((name, listener) -> {

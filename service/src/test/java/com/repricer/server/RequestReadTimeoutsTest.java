@@ -1,4 +1,4 @@
-package com.repricer;
+package com.repricer.server;
 
 import org.junit.jupiter.api.Test;
 

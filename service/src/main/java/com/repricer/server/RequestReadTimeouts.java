@@ -1,4 +1,4 @@
-package com.repricer;
+package com.repricer.server;
 
 import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.ConnectionContext;
@@ -35,7 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * addresses, and claimed by the connection's own virtual thread at its first completed request (Helidon serves an
  * HTTP/1 connection on one thread from start to end).
  */
-final class RequestReadTimeouts {
+public final class RequestReadTimeouts {
 
     /** The connection this (virtual) thread serves, once its first request has claimed it. */
     private static final ThreadLocal<Armed> CURRENT = new ThreadLocal<>();
@@ -43,6 +43,9 @@ final class RequestReadTimeouts {
 
     private final Map<Key, Armed> unclaimed = new ConcurrentHashMap<>();
     private volatile int sweepAt = SWEEP_MIN_SIZE;
+
+    public RequestReadTimeouts() {
+    }
 
     /** A socket and the read timeout its listener sets while a request is being read. */
     private record Armed(Socket socket, int timeoutMillis) {
@@ -92,7 +95,7 @@ final class RequestReadTimeouts {
     }
 
     /** The API routing's outermost filter: after a request read in whole, the wait for the next one is untimed. */
-    void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+    public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
         chain.proceed();
         if (request.content().hasEntity() && !request.content().consumed()) {
             return;
@@ -109,7 +112,7 @@ final class RequestReadTimeouts {
     }
 
     /** Sets the timeout again once a request line has arrived on a connection whose timeout was lifted. */
-    Http1ConnectionListener receiveListener() {
+    public Http1ConnectionListener receiveListener() {
         return new Http1ConnectionListener() {
             @Override
             public void prologue(ConnectionContext ctx, HttpPrologue prologue) {

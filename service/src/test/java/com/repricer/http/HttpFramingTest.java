@@ -1,0 +1,84 @@
+package com.repricer.http;
+
+import com.repricer.RunningService;
+import com.repricer.RunningService.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+
+/**
+ * HTTP as real clients speak it (issue 14, items 6, 7, 9 and 10), over raw sockets: old and odd request lines,
+ * HEAD, chunked framing and huge declared bodies get a proper answer on the API port, and the connection is
+ * closed where the request's framing can no longer be trusted.
+ */
+class HttpFramingTest {
+
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+    @RegisterExtension
+    final RunningService service = RunningService.perTest();
+
+    private RawConnection api() {
+        return new RawConnection(service.api().getPort());
+    }
+
+    private RawConnection admin() {
+        return new RawConnection(service.admin().getPort());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Item 6: request lines the server does not serve are answered, on the API port as on the admin port
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GET /api/product/p1/price HTTP/1.0\r\n\r\n",
+                            "GET /api/product/p1/price HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"})
+    void http10IsAnswered505WithAProblemAndClosed(String request) {
+        for (RawConnection connection : new RawConnection[] {api(), admin()}) {
+            try (connection) {
+                Response response = connection.send(request).read();
+
+                assertThat(response.toString(), response.status(), is(505));
+                assertThat(response.header("Connection").orElse(""), is("close"));
+                assertThat(connection.closedByServerWithin(CLOSE_WAIT), is(true));
+            }
+        }
+        try (RawConnection connection = api()) {
+            connection.send(request).read().assertProblem(505);
+        }
+    }
+
+    @Test
+    void aRequestTargetOver8KibIs414() {
+        String request = "GET /api/product/" + "x".repeat(9000) + "/price HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        try (RawConnection connection = api()) {
+            connection.send(request).read().assertProblem(414);
+        }
+        try (RawConnection connection = admin()) {
+            assertThat(connection.send(request).read().status(), is(414));
+        }
+    }
+
+    @Test
+    void aBareLfRequestLineIs400() {
+        String request = "GET /api/product/p1/price HTTP/1.1\nHost: localhost\n\n";
+        try (RawConnection connection = api()) {
+            connection.send(request).read().assertProblem(400);
+            assertThat(connection.closedByServerWithin(CLOSE_WAIT), is(true));
+        }
+    }
+
+    @Test
+    void anHttp2PriorKnowledgePrefaceIs400() {
+        String preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+        try (RawConnection connection = api()) {
+            connection.send(preface).read().assertProblem(400);
+            assertThat(connection.closedByServerWithin(CLOSE_WAIT), is(true));
+        }
+    }
+}
