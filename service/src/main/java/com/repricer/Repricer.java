@@ -60,6 +60,7 @@ public final class Repricer implements AutoCloseable {
                             .featuresDiscoverServices(false)
                             .directHandlers(ApiRouting.directHandlers())
                             .addFeature(admin.observeFeature())
+                            .addFeature(AdminRouting.openApiFeature())
                             .addProtocol(Http1Config.builder().addReceiveListener(timeouts.receiveListener()).build())
                             .routing(routing -> api.register(routing.addFilter(timeouts::filter)))
                             .routing(AdminRouting.SOCKET, admin::register)
