@@ -58,6 +58,15 @@ class OpenApiDocumentTest {
         assertThat(parsed.getOpenAPI().getOpenapi(), is("3.1.0"));
     }
 
+    @Test
+    void theParserReportsABrokenDocument() throws IOException {
+        // The check above can fail: a parameter in a place OpenAPI does not know, and a response without description.
+        String broken = resource().replace("in: header", "in: body").replace("\n          description: The page.", "");
+        SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(broken, null, new ParseOptions());
+
+        assertThat(parsed.getMessages().toString(), parsed.getMessages().size(), is(2));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "application/vnd.oai.openapi", "application/yaml", "*/*"})
     void adminPortServesTheDocumentAsYaml(String accept) throws IOException {
