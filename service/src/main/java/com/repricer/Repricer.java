@@ -64,6 +64,7 @@ public final class Repricer implements AutoCloseable {
                             .featuresDiscoverServices(false)
                             .directHandlers(ApiRouting.directHandlers())
                             .addFeature(admin.observeFeature())
+                            .addFeature(AdminRouting.openApiFeature())
                             // Only the HTTP/1 configured here: with the discovered one beside it the API socket had
                             // two protocols, sniffed the first bytes to choose, and left anything but a well-formed
                             // HTTP/1.1 request line (HTTP/1.0, a long target, bare LF, HTTP/2) unanswered.

@@ -7,15 +7,18 @@ import com.repricer.storage.results.ResultsDirectory;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 
 import java.util.List;
+import java.util.Set;
 
 /**
- * The admin port (9102, not exposed by the Service): health, Prometheus metrics and the results export.
+ * The admin port (9102, not exposed by the Service): health, Prometheus metrics, the results export and the
+ * OpenAPI document.
  *
  * <p>Readiness is the storage's health: false while recovering and while writes fail. Liveness only says the
  * process answers: a full disk must take the pod out of the load balancer, not restart it in a loop.
@@ -43,6 +46,11 @@ public record AdminRouting(Ledger ledger, ResultsDirectory results, RepricerMetr
                              .addObserver(health)
                              .addObserver(metricsObserver)
                              .build();
+    }
+
+    /** The API's OpenAPI document ({@code META-INF/openapi.yml}) at {@code /openapi}, on the admin socket only. */
+    public static OpenApiFeature openApiFeature() {
+        return OpenApiFeature.builder().sockets(Set.of(SOCKET)).servicesDiscoverServices(false).build();
     }
 
     private HealthCheck storageReadiness() {
