@@ -1,5 +1,6 @@
 package com.repricer.metrics;
 
+import com.repricer.storage.Ledger;
 import com.repricer.storage.StorageMetrics;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
@@ -15,11 +16,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.IntSupplier;
 
 /**
  * The service's Prometheus metrics (SPEC §3). Every meter exists from the first scrape, at zero: request
- * counters for the statuses each endpoint answers are registered up front.
+ * counters for the statuses each endpoint answers are registered up front. {@code docs/monitoring.md} lists them
+ * with the alerts and the dashboard built on them.
  *
  * <p>Helidon 4.5's Micrometer provider backs every registry with Micrometer's global one, so two instances in
  * one JVM (only ever in tests) share meters while both run; {@link #close} removes ours so that a later
@@ -29,6 +30,15 @@ public final class RepricerMetrics implements StorageMetrics {
 
     private static final int[] KNOWN_STATUSES = {200, 400, 404, 405, 413, 500, 503};
     private static final int STATUS_CODES = 600;
+    /**
+     * Upper bounds of the fsync histogram's buckets: a local SSD syncs in well under a millisecond, an Azure
+     * managed disk in a few; the alert's threshold (100 ms) and the slow tail up to seconds stay distinguishable.
+     */
+    private static final List<Duration> FSYNC_BUCKETS =
+            List.of(Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
+                    Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+                    Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+                    Duration.ofMillis(2_500), Duration.ofSeconds(5), Duration.ofSeconds(10));
 
     private final MeterRegistry registry;
     /** By endpoint ordinal and status code: looked up on every request, so no key is built. */
@@ -37,6 +47,8 @@ public final class RepricerMetrics implements StorageMetrics {
     private final Timer fsync;
     private final Counter resultsFiles;
     private final Counter recordsWritten;
+    private final Counter logRecords;
+    private final AtomicLong resultsPending = new AtomicLong();
     private final AtomicLong recoveryMillis = new AtomicLong();
 
     @SuppressWarnings("unchecked")
@@ -56,9 +68,16 @@ public final class RepricerMetrics implements StorageMetrics {
                                         + "pipeline was full")
                            .tags(List.of(Tag.create("endpoint", endpoint.label())))));
         }
+        // Buckets, not client-side quantiles: Prometheus takes histogram_quantile over any window and across
+        // instances, and a histogram carrying quantile samples is what promtool check metrics rejects.
         fsync = registry.getOrCreate(Timer.builder("repricer_log_fsync")
                                           .description("Duration of one group-commit fsync of the log")
-                                          .publishPercentileHistogram(true));
+                                          .percentiles(new double[0])
+                                          .publishPercentileHistogram(false)
+                                          .buckets(FSYNC_BUCKETS.toArray(Duration[]::new)));
+        logRecords = registry.getOrCreate(Counter.builder("repricer_log_records")
+                                                 .description("Records made durable in the log (accepted reprices; "
+                                                              + "idempotent replays write nothing)"));
         resultsFiles = registry.getOrCreate(Counter.builder("repricer_results_files_written")
                                                    .description("Results files renamed into results/"));
         recordsWritten = registry.getOrCreate(Counter.builder("repricer_records_written")
@@ -66,12 +85,23 @@ public final class RepricerMetrics implements StorageMetrics {
         registry.getOrCreate(Gauge.builder("repricer_recovery_seconds",
                                            () -> recoveryMillis.get() / 1000.0)
                                   .description("How long start-up recovery took"));
+        registry.getOrCreate(Gauge.builder("repricer_results_pending_records", resultsPending::get)
+                                  .description("Records durable in the log and not yet in a results file: how far "
+                                               + "the results writer is behind"));
     }
 
-    /** Reports the write pipeline's depth; call once the storage exists. */
-    public void watchWriteQueue(IntSupplier writeQueueDepth) {
-        registry.getOrCreate(Gauge.builder("repricer_write_queue_depth", () -> writeQueueDepth.getAsInt())
+    /**
+     * Reports the storage's state (read at each scrape): readiness and the write pipeline's depth and capacity.
+     * Call once the storage exists, before the admin port serves.
+     */
+    public void watchStorage(Ledger ledger, int writeQueueCapacity) {
+        registry.getOrCreate(Gauge.builder("repricer_storage_ready", () -> ledger.health().ready() ? 1 : 0)
+                                  .description("1 while the storage takes and serves requests (readiness), 0 while "
+                                               + "recovering, shutting down or while writes fail"));
+        registry.getOrCreate(Gauge.builder("repricer_write_queue_depth", ledger::writeQueueDepth)
                                   .description("Reprices accepted and waiting for the log"));
+        registry.getOrCreate(Gauge.builder("repricer_write_queue_capacity", () -> writeQueueCapacity)
+                                  .description("Reprices that may wait for the log; beyond it a reprice gets 503"));
     }
 
     /** Removes this instance's meters. */
@@ -114,12 +144,15 @@ public final class RepricerMetrics implements StorageMetrics {
     @Override
     public void logSynced(long nanos, int records) {
         fsync.record(nanos, TimeUnit.NANOSECONDS);
+        logRecords.increment(records);
+        resultsPending.addAndGet(records);
     }
 
     @Override
     public void resultsFileWritten(int records) {
         resultsFiles.increment();
         recordsWritten.increment(records);
+        resultsPending.addAndGet(-records);
     }
 
     @Override
