@@ -34,7 +34,7 @@ final class PrometheusTools {
     private PrometheusTools() {
     }
 
-    /** The path of {@code name} on the PATH; skips or (in CI) fails the test without it. */
+    /** The path of {@code name} (promtool, prometheus) on the PATH; skips or (in CI) fails the test without it. */
     static Path require(String name) {
         Optional<Path> found = onPath(name);
         if (found.isEmpty()) {
@@ -44,6 +44,13 @@ final class PrometheusTools {
             }
             Assumptions.abort(message + " — skipping");
         }
+        return found.get();
+    }
+
+    /** The path of {@code name} on the PATH, or the test is skipped (also in CI): for tools .ci/run does not install. */
+    static Path optional(String name) {
+        Optional<Path> found = onPath(name);
+        Assumptions.assumeTrue(found.isPresent(), name + " is not on the PATH — skipping");
         return found.get();
     }
 
@@ -68,8 +75,13 @@ final class PrometheusTools {
 
     /** Runs {@code promtool args…} in {@code directory} with {@code stdin} as its input. */
     static Outcome promtool(Path directory, byte[] stdin, String... args) {
+        return run(require("promtool"), directory, stdin, args);
+    }
+
+    /** Runs {@code executable args…} in {@code directory} with {@code stdin} as its input, and waits for it. */
+    static Outcome run(Path executable, Path directory, byte[] stdin, String... args) {
         List<String> command = new ArrayList<>();
-        command.add(require("promtool").toString());
+        command.add(executable.toString());
         command.addAll(List.of(args));
         try {
             Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
