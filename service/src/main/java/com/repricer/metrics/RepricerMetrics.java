@@ -31,10 +31,11 @@ public final class RepricerMetrics implements StorageMetrics {
     private static final int[] KNOWN_STATUSES = {200, 400, 404, 405, 413, 500, 503};
     private static final int STATUS_CODES = 600;
     /**
-     * Upper bounds of the fsync histogram's buckets: a local SSD syncs in well under a millisecond, an Azure
-     * managed disk in a few; the alert's threshold (100 ms) and the slow tail up to seconds stay distinguishable.
+     * Upper bounds of the latency histograms' buckets (fsync and requests): a local SSD syncs in well under a
+     * millisecond, an Azure managed disk in a few, a reprice waits for one fsync; the fsync alert's threshold
+     * (100 ms) and the slow tail up to seconds stay distinguishable.
      */
-    private static final List<Duration> FSYNC_BUCKETS =
+    private static final List<Duration> LATENCY_BUCKETS =
             List.of(Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
                     Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
                     Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
@@ -44,6 +45,7 @@ public final class RepricerMetrics implements StorageMetrics {
     /** By endpoint ordinal and status code: looked up on every request, so no key is built. */
     private final AtomicReferenceArray<Counter>[] requests;
     private final Map<Endpoint, Counter> rejections = new EnumMap<>(Endpoint.class);
+    private final Map<Endpoint, Timer> durations = new EnumMap<>(Endpoint.class);
     private final Timer fsync;
     private final Counter resultsFiles;
     private final Counter recordsWritten;
@@ -62,19 +64,18 @@ public final class RepricerMetrics implements StorageMetrics {
             for (int status : KNOWN_STATUSES) {
                 requestCounter(endpoint, status);
             }
+            durations.put(endpoint, registry.getOrCreate(
+                    latencyHistogram("repricer_request_duration")
+                            .description("API requests from routing to the response sent, body reading included")
+                            .tags(List.of(Tag.create("endpoint", endpoint.label())))));
             rejections.put(endpoint, registry.getOrCreate(
                     Counter.builder("repricer_rejections")
                            .description("Requests refused with 503 because a concurrency limit or the write "
                                         + "pipeline was full")
                            .tags(List.of(Tag.create("endpoint", endpoint.label())))));
         }
-        // Buckets, not client-side quantiles: Prometheus takes histogram_quantile over any window and across
-        // instances, and a histogram carrying quantile samples is what promtool check metrics rejects.
-        fsync = registry.getOrCreate(Timer.builder("repricer_log_fsync")
-                                          .description("Duration of one group-commit fsync of the log")
-                                          .percentiles(new double[0])
-                                          .publishPercentileHistogram(false)
-                                          .buckets(FSYNC_BUCKETS.toArray(Duration[]::new)));
+        fsync = registry.getOrCreate(latencyHistogram("repricer_log_fsync")
+                                             .description("Duration of one group-commit fsync of the log"));
         logRecords = registry.getOrCreate(Counter.builder("repricer_log_records")
                                                  .description("Records made durable in the log (accepted reprices; "
                                                               + "idempotent replays write nothing)"));
@@ -104,6 +105,18 @@ public final class RepricerMetrics implements StorageMetrics {
                                   .description("Reprices that may wait for the log; beyond it a reprice gets 503"));
     }
 
+    /**
+     * A timer exposed as a Prometheus histogram with {@link #LATENCY_BUCKETS}: buckets, not client-side quantiles,
+     * so that Prometheus takes histogram_quantile over any window and across instances (a histogram carrying
+     * quantile samples is what promtool check metrics rejects).
+     */
+    private static Timer.Builder latencyHistogram(String name) {
+        return Timer.builder(name)
+                    .percentiles(new double[0])
+                    .publishPercentileHistogram(false)
+                    .buckets(LATENCY_BUCKETS.toArray(Duration[]::new));
+    }
+
     /** Removes this instance's meters. */
     public void close() {
         List.copyOf(registry.meters(meter -> meter.id().name().startsWith("repricer_"))).forEach(registry::remove);
@@ -118,8 +131,9 @@ public final class RepricerMetrics implements StorageMetrics {
         return registry;
     }
 
-    public void requestCompleted(Endpoint endpoint, int status) {
+    public void requestCompleted(Endpoint endpoint, int status, long nanos) {
         requestCounter(endpoint, status).increment();
+        durations.get(endpoint).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void rejected(Endpoint endpoint) {

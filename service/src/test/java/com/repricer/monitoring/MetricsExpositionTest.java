@@ -92,6 +92,30 @@ class MetricsExpositionTest {
     }
 
     @Test
+    void requestDurationsAreAHistogramPerEndpoint() throws IOException {
+        try (RunningService service = RunningService.start(dataDir)) {
+            String before = scrape(service);
+            assertThat(value(before, "repricer_request_duration_seconds_count", "endpoint=\"query\","), is(0.0));
+
+            for (int i = 0; i < REPRICES; i++) {
+                assertThat(service.reprice("p", "3." + i).status(), is(200));
+            }
+            assertThat(service.get("/api/product/p/price").status(), is(200));
+
+            // Recorded once the response is out, hence "eventually".
+            eventually(SOON, () -> value(scrape(service), "repricer_request_duration_seconds_count",
+                                         "endpoint=\"reprice\","), count -> count == REPRICES);
+            String after = scrape(service);
+            assertThat(after, containsString("# TYPE repricer_request_duration_seconds histogram"));
+            assertThat(after, containsString("repricer_request_duration_seconds_bucket{endpoint=\"reprice\","
+                                             + "scope=\"application\",le=\"+Inf\",} " + (double) REPRICES));
+            assertThat(value(after, "repricer_request_duration_seconds_count", "endpoint=\"product\","), is(1.0));
+            assertThat(value(after, "repricer_request_duration_seconds_sum", "endpoint=\"reprice\","),
+                       is(greaterThan(0.0)));
+        }
+    }
+
+    @Test
     void aResultsWriterThatCannotRenameIsNotReadyWithRecordsPending() throws IOException {
         FaultyStorageFiles files = new FaultyStorageFiles(dataDir);
         try (RunningService service = RunningService.start(dataDir, Map.of("repricer.results.window", "PT0.05S"),
@@ -117,7 +141,12 @@ class MetricsExpositionTest {
 
     /** The value of {@code name}'s one sample, a meter without labels of its own (only Helidon's scope). */
     private static double value(String metrics, String name) {
-        String prefix = name + "{scope=\"application\",} ";
+        return value(metrics, name, "");
+    }
+
+    /** The value of {@code name}'s sample with {@code labels} (as exposed: {@code endpoint="reprice",}) and scope. */
+    private static double value(String metrics, String name, String labels) {
+        String prefix = name + "{" + labels + "scope=\"application\",} ";
         return metrics.lines().filter(line -> line.startsWith(prefix)).findFirst()
                       .map(line -> Double.parseDouble(line.substring(prefix.length())))
                       .orElseThrow(() -> new AssertionError(name + " not in\n" + metrics));
