@@ -49,7 +49,7 @@ public final class Repricer implements AutoCloseable {
         LOG.info("Data directory " + storage.dataDirectory().toAbsolutePath());
         RepricerMetrics metrics = new RepricerMetrics(RepricerMetrics.newRegistry());
         Ledger ledger = Ledger.open(storage, clock, metrics, files);
-        metrics.watchWriteQueue(ledger::writeQueueDepth);
+        metrics.watchStorage(ledger, storage.writeQueueCapacity());
         WebServer server;
         try {
             ApiRouting api = new ApiRouting(ledger, metrics, ServiceConfig.productLimit(config),

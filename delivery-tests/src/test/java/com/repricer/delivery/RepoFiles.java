@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The delivery files of this checkout (Dockerfile, pipeline, scripts, README), read the way their tools read them. */
-final class RepoFiles {
+public final class RepoFiles {
 
     /** How the Dockerfile and scripts/jlink-smoke both turn service/jlink-modules.txt into jlink's --add-modules. */
     static final String MODULE_LIST_EXPRESSION = "$(sed 's/#.*//' service/jlink-modules.txt | xargs | tr ' ' ,)";
@@ -21,7 +21,7 @@ final class RepoFiles {
     }
 
     /** The repository root: the nearest folder up from the working directory holding pom.xml and service/pom.xml. */
-    static Path root() {
+    public static Path root() {
         Path dir = Path.of("").toAbsolutePath();
         for (Path candidate = dir; candidate != null; candidate = candidate.getParent()) {
             if (Files.isRegularFile(candidate.resolve("pom.xml"))
@@ -32,7 +32,7 @@ final class RepoFiles {
         throw new IllegalStateException("no repository root above " + dir);
     }
 
-    static String read(String relative) {
+    public static String read(String relative) {
         try {
             return Files.readString(root().resolve(relative), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -34,10 +34,12 @@ public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimi
 
     public void register(HttpRouting.Builder routing) {
         routing.addFilter((chain, request, response) -> {
+            long started = System.nanoTime();
             try {
                 chain.proceed();
             } finally {
-                metrics.requestCompleted(Endpoint.of(request.path().absolute().path()), response.status().code());
+                metrics.requestCompleted(Endpoint.of(request.path().absolute().path()), response.status().code(),
+                                         System.nanoTime() - started);
             }
         });
         routing.register(Endpoint.REPRICE.path(), new RepriceService(ledger, bodyTimeout))

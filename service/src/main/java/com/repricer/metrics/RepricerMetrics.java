@@ -1,5 +1,6 @@
 package com.repricer.metrics;
 
+import com.repricer.storage.Ledger;
 import com.repricer.storage.StorageMetrics;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
@@ -15,11 +16,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.IntSupplier;
 
 /**
  * The service's Prometheus metrics (SPEC §3). Every meter exists from the first scrape, at zero: request
- * counters for the statuses each endpoint answers are registered up front.
+ * counters for the statuses each endpoint answers are registered up front. {@code docs/monitoring.md} lists them
+ * with the alerts and the dashboard built on them.
  *
  * <p>Helidon 4.5's Micrometer provider backs every registry with Micrometer's global one, so two instances in
  * one JVM (only ever in tests) share meters while both run; {@link #close} removes ours so that a later
@@ -29,14 +30,27 @@ public final class RepricerMetrics implements StorageMetrics {
 
     private static final int[] KNOWN_STATUSES = {200, 400, 404, 405, 413, 500, 503};
     private static final int STATUS_CODES = 600;
+    /**
+     * Upper bounds of the latency histograms' buckets (fsync and requests): a local SSD syncs in well under a
+     * millisecond, an Azure managed disk in a few, a reprice waits for one fsync; the fsync alert's threshold
+     * (100 ms) and the slow tail up to seconds stay distinguishable.
+     */
+    private static final List<Duration> LATENCY_BUCKETS =
+            List.of(Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
+                    Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+                    Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+                    Duration.ofMillis(2_500), Duration.ofSeconds(5), Duration.ofSeconds(10));
 
     private final MeterRegistry registry;
     /** By endpoint ordinal and status code: looked up on every request, so no key is built. */
     private final AtomicReferenceArray<Counter>[] requests;
     private final Map<Endpoint, Counter> rejections = new EnumMap<>(Endpoint.class);
+    private final Map<Endpoint, Timer> durations = new EnumMap<>(Endpoint.class);
     private final Timer fsync;
     private final Counter resultsFiles;
     private final Counter recordsWritten;
+    private final Counter logRecords;
+    private final AtomicLong resultsPending = new AtomicLong();
     private final AtomicLong recoveryMillis = new AtomicLong();
 
     @SuppressWarnings("unchecked")
@@ -50,15 +64,21 @@ public final class RepricerMetrics implements StorageMetrics {
             for (int status : KNOWN_STATUSES) {
                 requestCounter(endpoint, status);
             }
+            durations.put(endpoint, registry.getOrCreate(
+                    latencyHistogram("repricer_request_duration")
+                            .description("API requests from routing to the response sent, body reading included")
+                            .tags(List.of(Tag.create("endpoint", endpoint.label())))));
             rejections.put(endpoint, registry.getOrCreate(
                     Counter.builder("repricer_rejections")
                            .description("Requests refused with 503 because a concurrency limit or the write "
                                         + "pipeline was full")
                            .tags(List.of(Tag.create("endpoint", endpoint.label())))));
         }
-        fsync = registry.getOrCreate(Timer.builder("repricer_log_fsync")
-                                          .description("Duration of one group-commit fsync of the log")
-                                          .publishPercentileHistogram(true));
+        fsync = registry.getOrCreate(latencyHistogram("repricer_log_fsync")
+                                             .description("Duration of one group-commit fsync of the log"));
+        logRecords = registry.getOrCreate(Counter.builder("repricer_log_records")
+                                                 .description("Records made durable in the log (accepted reprices; "
+                                                              + "idempotent replays write nothing)"));
         resultsFiles = registry.getOrCreate(Counter.builder("repricer_results_files_written")
                                                    .description("Results files renamed into results/"));
         recordsWritten = registry.getOrCreate(Counter.builder("repricer_records_written")
@@ -66,12 +86,35 @@ public final class RepricerMetrics implements StorageMetrics {
         registry.getOrCreate(Gauge.builder("repricer_recovery_seconds",
                                            () -> recoveryMillis.get() / 1000.0)
                                   .description("How long start-up recovery took"));
+        registry.getOrCreate(Gauge.builder("repricer_results_pending_records", resultsPending::get)
+                                  .description("Records durable in the log and not yet in a results file: how far "
+                                               + "the results writer is behind"));
     }
 
-    /** Reports the write pipeline's depth; call once the storage exists. */
-    public void watchWriteQueue(IntSupplier writeQueueDepth) {
-        registry.getOrCreate(Gauge.builder("repricer_write_queue_depth", () -> writeQueueDepth.getAsInt())
+    /**
+     * Reports the storage's state (read at each scrape): readiness and the write pipeline's depth and capacity.
+     * Call once the storage exists, before the admin port serves.
+     */
+    public void watchStorage(Ledger ledger, int writeQueueCapacity) {
+        registry.getOrCreate(Gauge.builder("repricer_storage_ready", () -> ledger.health().ready() ? 1 : 0)
+                                  .description("1 while the storage takes and serves requests (readiness), 0 while "
+                                               + "recovering, shutting down or while writes fail"));
+        registry.getOrCreate(Gauge.builder("repricer_write_queue_depth", ledger::writeQueueDepth)
                                   .description("Reprices accepted and waiting for the log"));
+        registry.getOrCreate(Gauge.builder("repricer_write_queue_capacity", () -> writeQueueCapacity)
+                                  .description("Reprices that may wait for the log; beyond it a reprice gets 503"));
+    }
+
+    /**
+     * A timer exposed as a Prometheus histogram with {@link #LATENCY_BUCKETS}: buckets, not client-side quantiles,
+     * so that Prometheus takes histogram_quantile over any window and across instances (a histogram carrying
+     * quantile samples is what promtool check metrics rejects).
+     */
+    private static Timer.Builder latencyHistogram(String name) {
+        return Timer.builder(name)
+                    .percentiles(new double[0])
+                    .publishPercentileHistogram(false)
+                    .buckets(LATENCY_BUCKETS.toArray(Duration[]::new));
     }
 
     /** Removes this instance's meters. */
@@ -88,8 +131,9 @@ public final class RepricerMetrics implements StorageMetrics {
         return registry;
     }
 
-    public void requestCompleted(Endpoint endpoint, int status) {
+    public void requestCompleted(Endpoint endpoint, int status, long nanos) {
         requestCounter(endpoint, status).increment();
+        durations.get(endpoint).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void rejected(Endpoint endpoint) {
@@ -114,12 +158,15 @@ public final class RepricerMetrics implements StorageMetrics {
     @Override
     public void logSynced(long nanos, int records) {
         fsync.record(nanos, TimeUnit.NANOSECONDS);
+        logRecords.increment(records);
+        resultsPending.addAndGet(records);
     }
 
     @Override
     public void resultsFileWritten(int records) {
         resultsFiles.increment();
         recordsWritten.increment(records);
+        resultsPending.addAndGet(-records);
     }
 
     @Override

@@ -1,0 +1,113 @@
+package com.repricer.monitoring;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Debian's {@code prometheus} package: {@code promtool} and the {@code prometheus} server, found on the PATH.
+ *
+ * <p>Without them a test is skipped with a message saying how to install them; with {@code CI} set in the
+ * environment it fails instead ({@code .ci/run} installs the package, so a missing tool there is a broken
+ * set-up, not a reason to pass).
+ */
+final class PrometheusTools {
+
+    private static final String INSTALL = "apt-get install prometheus (Debian's package brings promtool and prometheus)";
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+
+    private PrometheusTools() {
+    }
+
+    /** The path of {@code name} (promtool, prometheus) on the PATH; skips or (in CI) fails the test without it. */
+    static Path require(String name) {
+        Optional<Path> found = onPath(name);
+        if (found.isEmpty()) {
+            String message = name + " is not on the PATH; " + INSTALL;
+            if (System.getenv("CI") != null) {
+                fail(message + " (CI is set, so this fails rather than skips)");
+            }
+            Assumptions.abort(message + " — skipping");
+        }
+        return found.get();
+    }
+
+    /** The path of {@code name} on the PATH, or the test is skipped (also in CI): for tools .ci/run does not install. */
+    static Path optional(String name) {
+        Optional<Path> found = onPath(name);
+        Assumptions.assumeTrue(found.isPresent(), name + " is not on the PATH — skipping");
+        return found.get();
+    }
+
+    private static Optional<Path> onPath(String name) {
+        String path = System.getenv().getOrDefault("PATH", "");
+        for (String directory : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(directory.isEmpty() ? "." : directory, name);
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A finished command: its exit code and what it printed (stdout and stderr together). */
+    record Outcome(int exitCode, String output) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + ":\n" + output;
+        }
+    }
+
+    /** Runs {@code promtool args…} in {@code directory} with {@code stdin} as its input. */
+    static Outcome promtool(Path directory, byte[] stdin, String... args) {
+        return run(require("promtool"), directory, stdin, args);
+    }
+
+    /** Runs {@code executable args…} in {@code directory} with {@code stdin} as its input, and waits for it. */
+    static Outcome run(Path executable, Path directory, byte[] stdin, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(executable.toString());
+        command.addAll(List.of(args));
+        try {
+            Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+                                                         .start();
+            CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+            try (OutputStream in = process.getOutputStream()) {
+                in.write(stdin);
+            }
+            if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                fail(command + " did not finish within " + COMMAND_TIMEOUT);
+            }
+            return new Outcome(process.exitValue(), new String(output.join(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try (in) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
