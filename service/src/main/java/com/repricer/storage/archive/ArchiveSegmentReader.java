@@ -4,12 +4,13 @@ import com.repricer.storage.PriceRecord;
 import com.repricer.storage.ResultsFileFormat;
 import com.repricer.storage.ResultsFileName;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarUtils;
 
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 import java.util.zip.GZIPInputStream;
@@ -23,6 +24,8 @@ import java.util.zip.GZIPInputStream;
 public final class ArchiveSegmentReader implements Closeable {
 
     private static final int VERIFY_CHUNK = 1 << 20;
+    /** A ustar header: one tar record. */
+    private static final int TAR_RECORD = 512;
 
     private final SegmentName name;
     private final ByteSource data;
@@ -97,27 +100,34 @@ public final class ArchiveSegmentReader implements Closeable {
                                               + " at " + location.entryOffset() + " of member " + location.member()
                                               + ", which has " + member.length + " bytes");
         }
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(
-                new ByteArrayInputStream(member, location.entryOffset(), member.length - location.entryOffset()))) {
-            TarArchiveEntry entry = tar.getNextEntry();
-            String expected = location.name().toString();
-            if (entry == null || !entry.getName().equals(expected)) {
-                throw new CorruptSegmentException("Segment " + name.dataName() + ": expected the tar entry " + expected
-                                                  + " in member " + location.member() + " at " + location.entryOffset()
-                                                  + ", found " + (entry == null ? "the end of the archive" : entry.getName()));
+        if (member.length - location.entryOffset() < TAR_RECORD) {
+            throw new CorruptSegmentException("Segment " + name.dataName() + ": member " + location.member()
+                                              + " ends inside the tar header of " + location.name());
+        }
+        byte[] header = Arrays.copyOfRange(member, location.entryOffset(), location.entryOffset() + TAR_RECORD);
+        String expected = location.name().toString();
+        TarArchiveEntry entry;
+        try {
+            if (!TarUtils.verifyCheckSum(header)) {
+                throw new CorruptSegmentException("Segment " + name.dataName() + ": the tar header of " + expected
+                                                  + " in member " + location.member() + " has a wrong checksum");
             }
-            byte[] content = tar.readNBytes((int) entry.getSize());
-            if (content.length != entry.getSize()) {
-                throw new CorruptSegmentException("Segment " + name.dataName() + ": " + expected + " is truncated. Expected length: "
-                                                  + entry.getSize() + ", actual: " + content.length);
-            }
-            return content;
-        } catch (CorruptSegmentException e) {
-            throw e;
-        } catch (IOException | IllegalArgumentException e) {
-            throw new CorruptSegmentException("Segment " + name.dataName() + ": the tar entry of " + location.name()
+            entry = new TarArchiveEntry(header);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptSegmentException("Segment " + name.dataName() + ": the tar header of " + expected
                                               + " is damaged: " + e.getMessage(), e);
         }
+        if (!entry.getName().equals(expected)) {
+            throw new CorruptSegmentException("Segment " + name.dataName() + ": expected the tar entry " + expected
+                                              + " in member " + location.member() + " at " + location.entryOffset()
+                                              + ", found " + entry.getName());
+        }
+        int contentStart = location.entryOffset() + TAR_RECORD;
+        if (entry.getSize() > member.length - contentStart) {
+            throw new CorruptSegmentException("Segment " + name.dataName() + ": " + expected + " is truncated. Expected length: "
+                                              + entry.getSize() + ", actual: " + (member.length - contentStart));
+        }
+        return Arrays.copyOfRange(member, contentStart, contentStart + (int) entry.getSize());
     }
 
     private byte[] inflate(SegmentIndex.FileLocation location) throws IOException {
