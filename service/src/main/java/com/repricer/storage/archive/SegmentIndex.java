@@ -447,7 +447,7 @@ public final class SegmentIndex {
                 throw new IllegalStateException("a segment holds at least one results file");
             }
             int keyBits = keyBitsFor(pairs);
-            int fileBits = 64 - Integer.numberOfLeadingZeros(Math.max(1, files - 1));
+            int fileBits = 32 - Integer.numberOfLeadingZeros(Math.max(1, files - 1));
             if (keyBits + fileBits > 63) {
                 throw new IllegalStateException("too many files for one segment: " + files);
             }
