@@ -1,0 +1,122 @@
+package com.repricer.storage.archive;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The Azure Blob store against Azurite, the real emulator, over HTTP: no mock of the SDK. */
+class AzureBlobArchiveStoreTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    @TempDir
+    static Path temp;
+    private static Azurite azurite;
+    private static ResultsFixtures.Written first;
+    private static ResultsFixtures.Written second;
+    private static ArchiveSegmentWriter.Written firstSegment;
+    private static ArchiveSegmentWriter.Written secondSegment;
+
+    @BeforeAll
+    static void startAzurite() throws Exception {
+        azurite = Azurite.start(temp);
+        first = ResultsFixtures.write(temp.resolve("results-1"), 1, 3_000, 500, 300, 3);
+        second = ResultsFixtures.write(temp.resolve("results-2"), 3_001, 1_000, 500, 300, 4);
+        firstSegment = new ArchiveSegmentWriter().write(first.files(), temp.resolve("1.tar.gz"), temp.resolve("1.idx"));
+        secondSegment = new ArchiveSegmentWriter().write(second.files(), temp.resolve("2.tar.gz"), temp.resolve("2.idx"));
+    }
+
+    @AfterAll
+    static void stopAzurite() throws InterruptedException {
+        if (azurite != null) {
+            azurite.close();
+        }
+    }
+
+    /** A store on a container of its own, so that the tests do not see each other's blobs. */
+    private static AzureBlobArchiveStore newStore() {
+        return AzureBlobArchiveStore.connect(azurite.connectionString(), "archive-" + UUID.randomUUID(), TIMEOUT);
+    }
+
+    @Test
+    void storedSegmentsAreListedAndReadWithRangedDownloads() throws IOException {
+        try (AzureBlobArchiveStore store = newStore()) {
+            assertThat(store.describe(), containsString("/" + Azurite.ACCOUNT + "/archive-"));
+            store.store(secondSegment.name(), temp.resolve("2.tar.gz"), temp.resolve("2.idx"));
+            store.store(firstSegment.name(), temp.resolve("1.tar.gz"), temp.resolve("1.idx"));
+            assertThat(store.list(), equalTo(List.of(firstSegment.name(), secondSegment.name())));
+
+            try (ByteSource data = store.openData(firstSegment.name())) {
+                assertThat(data.size(), is(Files.size(temp.resolve("1.tar.gz"))));
+                assertArrayEquals(Files.readAllBytes(temp.resolve("1.tar.gz")), data.read(0, (int) data.size()));
+            }
+            try (ArchiveSegmentReader reader = store.open(firstSegment.name(), new DecodedFileCache(16))) {
+                reader.verify();
+                int last = reader.index().fileCount() - 1;
+                assertArrayEquals(Files.readAllBytes(first.files().get(last)), reader.fileBytes(last));
+                assertThat(reader.record(1_234), equalTo(first.records().get(1_233)));
+                String product = first.records().get(77).productId();
+                assertThat(reader.productRecords(product),
+                           equalTo(first.records().stream().filter(r -> r.productId().equals(product)).toList()));
+            }
+
+            store.delete(firstSegment.name());
+            assertThat(store.list(), equalTo(List.of(secondSegment.name())));
+            assertThrows(NoSuchFileException.class, () -> store.openIndex(firstSegment.name()));
+        }
+    }
+
+    @Test
+    void anOutageFailsTheStoreAndARetryAfterTheRestartSucceeds() throws Exception {
+        try (AzureBlobArchiveStore store = newStore()) {
+            store.store(firstSegment.name(), temp.resolve("1.tar.gz"), temp.resolve("1.idx"));
+
+            azurite.stop();
+            try {
+                IOException failed = assertThrows(IOException.class,
+                        () -> store.store(secondSegment.name(), temp.resolve("2.tar.gz"), temp.resolve("2.idx")));
+                assertThat(failed.getMessage(), containsString("could not upload " + secondSegment.name().indexName()));
+                IOException listing = assertThrows(IOException.class, store::list);
+                assertThat(listing.getMessage(), containsString("could not list the blobs"));
+            } finally {
+                azurite.start();
+            }
+
+            assertThat("stored before the outage, still there", store.list(), equalTo(List.of(firstSegment.name())));
+            store.store(secondSegment.name(), temp.resolve("2.tar.gz"), temp.resolve("2.idx"));
+            assertThat(store.list(), equalTo(List.of(firstSegment.name(), secondSegment.name())));
+            try (ArchiveSegmentReader reader = store.open(secondSegment.name(), new DecodedFileCache(16))) {
+                reader.verify();
+                assertArrayEquals(Files.readAllBytes(second.files().getFirst()), reader.fileBytes(0));
+            }
+        }
+    }
+
+    @Test
+    void aStoreThatIsDownAtStartFailsItsFirstCallNotItsCreation() throws IOException {
+        AzureBlobArchiveStore nowhere = AzureBlobArchiveStore.connect(
+                azurite.connectionString().replaceAll("127\\.0\\.0\\.1:\\d+", "127.0.0.1:1"), "archive", Duration.ofSeconds(3));
+        IOException e = assertThrows(IOException.class, nowhere::list);
+        assertThat(e.getMessage(), containsString("could not list the blobs"));
+        try (AzureBlobArchiveStore store = newStore()) {
+            assertThat(store.list(), is(empty()));
+        }
+    }
+}
