@@ -1,8 +1,7 @@
 package com.repricer.delivery;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import com.repricer.fixtures.RepositoryFiles;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,24 +19,12 @@ public final class RepoFiles {
     private RepoFiles() {
     }
 
-    /** The repository root: the nearest folder up from the working directory holding pom.xml and service/pom.xml. */
     public static Path root() {
-        Path dir = Path.of("").toAbsolutePath();
-        for (Path candidate = dir; candidate != null; candidate = candidate.getParent()) {
-            if (Files.isRegularFile(candidate.resolve("pom.xml"))
-                && Files.isRegularFile(candidate.resolve("service/pom.xml"))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("no repository root above " + dir);
+        return RepositoryFiles.root();
     }
 
     public static String read(String relative) {
-        try {
-            return Files.readString(root().resolve(relative), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RepositoryFiles.read(relative);
     }
 
     /** The modules of service/jlink-modules.txt: one a line, '#' starts a comment. */

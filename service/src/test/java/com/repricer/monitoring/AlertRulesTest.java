@@ -1,6 +1,6 @@
 package com.repricer.monitoring;
 
-import com.repricer.delivery.RepoFiles;
+import com.repricer.fixtures.RepositoryFiles;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -38,8 +38,8 @@ class AlertRulesTest {
     private static final Pattern SERIES = Pattern.compile("^\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*(?:\\{(.*)})?\\s*$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_]\\w*)\\s*=\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
-    private final Path root = RepoFiles.root();
-    private final Map<String, Object> rules = yaml(RepoFiles.read(PrometheusRuleManifest.RULES_FILE));
+    private final Path root = RepositoryFiles.root();
+    private final Map<String, Object> rules = yaml(RepositoryFiles.read(PrometheusRuleManifest.RULES_FILE));
 
     @Test
     void promtoolChecksTheRules() {
@@ -64,7 +64,7 @@ class AlertRulesTest {
      */
     @Test
     void everyAlertIsUnitTestedFiringAndQuiet() {
-        Map<String, Object> unitTests = yaml(RepoFiles.read(UNIT_TESTS));
+        Map<String, Object> unitTests = yaml(RepositoryFiles.read(UNIT_TESTS));
         List<String> untested = new ArrayList<>();
         for (Map<String, Object> alert : alerts(rules)) {
             String name = (String) alert.get("alert");
@@ -111,7 +111,7 @@ class AlertRulesTest {
 
     @Test
     void thePrometheusRuleManifestIsTheRulesFile() throws IOException {
-        String expected = PrometheusRuleManifest.from(RepoFiles.read(PrometheusRuleManifest.RULES_FILE));
+        String expected = PrometheusRuleManifest.from(RepositoryFiles.read(PrometheusRuleManifest.RULES_FILE));
         Path manifest = root.resolve(PrometheusRuleManifest.MANIFEST);
         String actual = Files.exists(manifest) ? Files.readString(manifest, StandardCharsets.UTF_8) : "";
         if (!actual.equals(expected)) {

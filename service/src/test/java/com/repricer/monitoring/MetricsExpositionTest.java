@@ -2,8 +2,8 @@ package com.repricer.monitoring;
 
 import com.repricer.RunningService;
 import com.repricer.RunningService.Response;
-import com.repricer.storage.FaultyStorageFiles;
-import com.repricer.storage.FaultyStorageFiles.Fault;
+import com.repricer.storage.fs.FaultyStorageFiles;
+import com.repricer.storage.fs.FaultyStorageFiles.Fault;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

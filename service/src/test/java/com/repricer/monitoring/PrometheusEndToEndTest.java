@@ -1,7 +1,7 @@
 package com.repricer.monitoring;
 
 import com.repricer.RunningService;
-import com.repricer.delivery.RepoFiles;
+import com.repricer.fixtures.RepositoryFiles;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -69,7 +69,7 @@ class PrometheusEndToEndTest {
         PrometheusTools.require("prometheus");
         service = RunningService.start(Files.createDirectory(temp.resolve("data")));
         prometheus = PrometheusServer.start(Files.createDirectory(temp.resolve("prometheus")), service.admin().getPort(),
-                                            List.of(RepoFiles.root().resolve(PrometheusRuleManifest.RULES_FILE)));
+                                            List.of(RepositoryFiles.root().resolve(PrometheusRuleManifest.RULES_FILE)));
         eventually(SCRAPED, () -> results(prometheus.query("repricer_storage_ready")).size(), series -> series == 1);
     }
 
@@ -111,7 +111,7 @@ class PrometheusEndToEndTest {
                                               .toList();
         assertThat(unhealthy, is(empty()));
         assertThat(rules(groups).size(), is(AlertRulesTest.alerts(
-                AlertRulesTest.yaml(RepoFiles.read(PrometheusRuleManifest.RULES_FILE))).size()));
+                AlertRulesTest.yaml(RepositoryFiles.read(PrometheusRuleManifest.RULES_FILE))).size()));
         // A healthy, ready service with no kubelet or kube-state-metrics series: nothing pending, nothing firing.
         assertThat(prometheus.api("/api/v1/alerts").getJsonObject("data").getJsonArray("alerts"), is(empty()));
     }
@@ -119,7 +119,7 @@ class PrometheusEndToEndTest {
     @Test
     void everyDashboardExpressionParsesAndUsesOnlyKnownMetrics() throws IOException {
         JsonObject dashboard;
-        try (JsonReader reader = Json.createReader(new StringReader(RepoFiles.read(DASHBOARD)))) {
+        try (JsonReader reader = Json.createReader(new StringReader(RepositoryFiles.read(DASHBOARD)))) {
             dashboard = reader.readObject();
         }
         List<String> expressions = new ArrayList<>();
@@ -156,7 +156,7 @@ class PrometheusEndToEndTest {
     @Test
     void everyAlertUsesOnlyKnownMetrics() {
         Set<String> used = new TreeSet<>();
-        AlertRulesTest.alerts(AlertRulesTest.yaml(RepoFiles.read(PrometheusRuleManifest.RULES_FILE)))
+        AlertRulesTest.alerts(AlertRulesTest.yaml(RepositoryFiles.read(PrometheusRuleManifest.RULES_FILE)))
                       .forEach(alert -> used.addAll(PromQlMetricNames.of((String) alert.get("expr"))));
 
         assertThat(unknown(used), is(empty()));

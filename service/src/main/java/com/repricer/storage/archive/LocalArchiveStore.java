@@ -1,6 +1,6 @@
 package com.repricer.storage.archive;
 
-import com.repricer.storage.StorageFiles;
+import com.repricer.storage.fs.StorageFiles;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,6 +1,6 @@
 package com.repricer.storage.archive;
 
-import com.repricer.storage.ResultsFileName;
+import com.repricer.storage.results.ResultsFileName;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -48,7 +48,7 @@ class ArchiveFiguresTest {
         double indexPerRecord = (double) written.indexBytes() / RECORDS;
         long[] fileNanos = new long[SAMPLES];
         long[] productNanos = new long[SAMPLES];
-        try (LocalArchiveStore store = LocalArchiveStore.open(temp.resolve("archive"), com.repricer.storage.StorageFiles.DEFAULT)) {
+        try (LocalArchiveStore store = LocalArchiveStore.open(temp.resolve("archive"), com.repricer.storage.fs.StorageFiles.DEFAULT)) {
             store.store(written.name(), temp.resolve("s.tar.gz"), temp.resolve("s.idx"));
             try (ArchiveSegmentReader reader = store.open(written.name(), new DecodedFileCache(1))) {
                 SplittableRandom random = new SplittableRandom(11);

@@ -1,6 +1,6 @@
 package com.repricer.storage.archive;
 
-import com.repricer.storage.StorageFiles;
+import com.repricer.storage.fs.StorageFiles;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,8 +1,8 @@
 package com.repricer.storage.archive;
 
 import com.repricer.storage.PriceRecord;
-import com.repricer.storage.ResultsFileFormat;
-import com.repricer.storage.ResultsFileName;
+import com.repricer.storage.results.ResultsFileFormat;
+import com.repricer.storage.results.ResultsFileName;
 import com.repricer.storage.Timestamps;
 
 import java.io.IOException;
