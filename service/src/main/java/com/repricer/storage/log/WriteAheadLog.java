@@ -204,12 +204,12 @@ public final class WriteAheadLog implements AutoCloseable {
         buffer.putLong(record.sequence()).putLong(record.timestampNanos());
         byte[] id = record.productId().getBytes(StandardCharsets.UTF_8);
         buffer.putShort((short) id.length).put(id);
-        putPrice(buffer, record.newPrice());
+        PriceCodec.put(buffer, record.newPrice());
         if (record.previousPrice() == null) {
             buffer.put((byte) 0);
         } else {
             buffer.put((byte) 1);
-            putPrice(buffer, record.previousPrice());
+            PriceCodec.put(buffer, record.previousPrice());
         }
         if (idempotencyKey != null) {
             byte[] key = idempotencyKey.getBytes(StandardCharsets.US_ASCII);
@@ -226,18 +226,14 @@ public final class WriteAheadLog implements AutoCloseable {
         return HEADER_BYTES + MAX_PAYLOAD_BYTES;
     }
 
-    private static void putPrice(ByteBuffer buffer, BigDecimal price) {
-        byte[] unscaled = price.unscaledValue().toByteArray();
-        buffer.put((byte) price.scale()).put((byte) unscaled.length).put(unscaled);
-    }
 
     private static KeyedRecord decodePayload(ByteBuffer payload) {
         long sequence = payload.getLong();
         long timestamp = payload.getLong();
         byte[] id = new byte[payload.getShort()];
         payload.get(id);
-        BigDecimal newPrice = getPrice(payload);
-        BigDecimal previousPrice = payload.get() == 1 ? getPrice(payload) : null;
+        BigDecimal newPrice = PriceCodec.get(payload);
+        BigDecimal previousPrice = payload.get() == 1 ? PriceCodec.get(payload) : null;
         String key = null;
         if (payload.hasRemaining()) {
             byte[] keyBytes = new byte[Byte.toUnsignedInt(payload.get())];
