@@ -37,26 +37,26 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 public final class StorageFixtures {
 
     /** 2026-11-27T17:13:07.100000000Z: 100 ms into an aligned second, so a window of 1 s is far from its end. */
-    static final Instant BASE = Instant.parse("2026-11-27T17:13:07.100Z");
+    public static final Instant BASE = Instant.parse("2026-11-27T17:13:07.100Z");
     public static final long BASE_NANOS = Timestamps.epochNanos(BASE);
 
     private StorageFixtures() {
     }
 
     /** A wall clock the test sets and moves (also backwards). */
-    static final class MutableClock extends Clock {
+    public static final class MutableClock extends Clock {
 
         private final AtomicLong nanos;
 
-        MutableClock(Instant start) {
+        public MutableClock(Instant start) {
             this.nanos = new AtomicLong(Timestamps.epochNanos(start));
         }
 
-        void set(Instant instant) {
+        public void set(Instant instant) {
             nanos.set(Timestamps.epochNanos(instant));
         }
 
-        void advance(Duration by) {
+        public void advance(Duration by) {
             nanos.addAndGet(by.toNanos());
         }
 
@@ -77,7 +77,7 @@ public final class StorageFixtures {
     }
 
     /** Polls {@code condition} until it holds; fails after {@code timeout}. No fixed sleeps: returns as soon as it holds. */
-    static void await(Duration timeout, BooleanSupplier condition, String what) {
+    public static void await(Duration timeout, BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
@@ -88,10 +88,10 @@ public final class StorageFixtures {
     }
 
     /** This process's open file descriptors, as links to what they are open on (Linux). */
-    static final Path OPEN_FILES = Path.of("/proc/self/fd");
+    public static final Path OPEN_FILES = Path.of("/proc/self/fd");
 
     /** The files under {@code directory} (a real path) this process holds open; needs {@link #OPEN_FILES}. */
-    static List<String> openFilesUnder(Path directory) throws IOException {
+    public static List<String> openFilesUnder(Path directory) throws IOException {
         List<String> open = new ArrayList<>();
         try (Stream<Path> links = Files.list(OPEN_FILES)) {
             for (Path link : (Iterable<Path>) links::iterator) {
@@ -108,12 +108,12 @@ public final class StorageFixtures {
         return open;
     }
 
-    static Ledger openAndRecover(StorageConfig config, Clock clock) throws IOException {
+    public static Ledger openAndRecover(StorageConfig config, Clock clock) throws IOException {
         return openAndRecover(config, clock, StorageFiles.DEFAULT);
     }
 
     /** Opens and recovers a ledger whose file operations go through {@code files}; closes it if recovery fails. */
-    static Ledger openAndRecover(StorageConfig config, Clock clock, StorageFiles files) throws IOException {
+    public static Ledger openAndRecover(StorageConfig config, Clock clock, StorageFiles files) throws IOException {
         Ledger ledger = Ledger.open(config, clock, StorageMetrics.NONE, files);
         try {
             ledger.recover();
@@ -124,16 +124,16 @@ public final class StorageFixtures {
         return ledger;
     }
 
-    static BigDecimal price(String text) {
+    public static BigDecimal price(String text) {
         return new BigDecimal(text);
     }
 
     /** One results file as found on disk. */
-    record ResultsFile(ResultsFileName name, List<PriceRecord> records) {
+    public record ResultsFile(ResultsFileName name, List<PriceRecord> records) {
     }
 
     /** Every results file in {@code results/}, in name order, decoded. */
-    static List<ResultsFile> readResults(Path dataDirectory) {
+    public static List<ResultsFile> readResults(Path dataDirectory) {
         Path results = dataDirectory.resolve("results");
         if (!Files.isDirectory(results)) {
             return List.of();
@@ -154,11 +154,11 @@ public final class StorageFixtures {
         }
     }
 
-    static List<PriceRecord> allRecords(List<ResultsFile> files) {
+    public static List<PriceRecord> allRecords(List<ResultsFile> files) {
         return files.stream().flatMap(f -> f.records().stream()).toList();
     }
 
-    static int recordCount(Path dataDirectory) {
+    public static int recordCount(Path dataDirectory) {
         return readResults(dataDirectory).stream().mapToInt(f -> f.records().size()).sum();
     }
 
@@ -169,7 +169,7 @@ public final class StorageFixtures {
      *
      * @return all records in file order
      */
-    static List<PriceRecord> assertResultsConsistent(Path dataDirectory, int expectedRecords, Duration window,
+    public static List<PriceRecord> assertResultsConsistent(Path dataDirectory, int expectedRecords, Duration window,
                                                      int maxRecords) {
         List<ResultsFile> files = readResults(dataDirectory);
         List<String> names = files.stream().map(f -> f.name().toString()).toList();
@@ -226,7 +226,7 @@ public final class StorageFixtures {
     }
 
     /** The bytes of a log segment holding {@code records}, as the group-commit writer writes them. */
-    static byte[] logSegment(List<PriceRecord> records) {
+    public static byte[] logSegment(List<PriceRecord> records) {
         ByteBuffer buffer = ByteBuffer.allocate(records.size() * WriteAheadLog.maxEntryBytes());
         for (PriceRecord record : records) {
             WriteAheadLog.encode(record, buffer);
@@ -238,11 +238,11 @@ public final class StorageFixtures {
     }
 
     /** The byte size of each record's log entry. */
-    static int entryBytes(PriceRecord record) {
+    public static int entryBytes(PriceRecord record) {
         return logSegment(List.of(record)).length;
     }
 
-    static Path writeLogSegment(Path dataDirectory, List<PriceRecord> records) throws IOException {
+    public static Path writeLogSegment(Path dataDirectory, List<PriceRecord> records) throws IOException {
         Path log = Files.createDirectories(dataDirectory.resolve("log"));
         Path segment = log.resolve(String.format("%019d%s", records.getFirst().sequence(), WriteAheadLog.SUFFIX));
         Files.write(segment, logSegment(records));
@@ -250,7 +250,7 @@ public final class StorageFixtures {
     }
 
     /** Writes a results file exactly as the service names and formats it. */
-    static Path writeResultsFile(Path dataDirectory, List<PriceRecord> records) throws IOException {
+    public static Path writeResultsFile(Path dataDirectory, List<PriceRecord> records) throws IOException {
         Path results = Files.createDirectories(dataDirectory.resolve("results"));
         PriceRecord first = records.getFirst();
         Path file = results.resolve(new ResultsFileName(first.sequence(), first.timestampNanos(), records.size())
