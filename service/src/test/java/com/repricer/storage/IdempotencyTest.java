@@ -41,7 +41,7 @@ class IdempotencyTest {
 
 
     private Ledger open(StorageConfig config, Clock clock) throws IOException {
-        return opened.add(StorageFixtures.openAndRecover(config, clock));
+        return opened.open(config, clock);
     }
 
     private Ledger open() throws IOException {

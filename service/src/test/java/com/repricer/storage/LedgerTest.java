@@ -54,7 +54,7 @@ class LedgerTest {
 
 
     private Ledger open(StorageConfig config, Clock clock) throws IOException {
-        return opened.add(StorageFixtures.openAndRecover(config, clock));
+        return opened.open(config, clock);
     }
 
     private StorageConfig config() {

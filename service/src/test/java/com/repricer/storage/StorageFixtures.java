@@ -43,8 +43,22 @@ public final class StorageFixtures {
     private StorageFixtures() {
     }
 
+    /** A test clock in UTC; subclasses say what time it is. */
+    public abstract static class UtcClock extends Clock {
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
     /** A wall clock the test sets and moves (also backwards). */
-    public static final class MutableClock extends Clock {
+    public static final class MutableClock extends UtcClock {
 
         private final AtomicLong nanos;
 
@@ -63,16 +77,6 @@ public final class StorageFixtures {
         @Override
         public Instant instant() {
             return Timestamps.instant(nanos.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
         }
     }
 

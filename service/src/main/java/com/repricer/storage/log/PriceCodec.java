@@ -12,7 +12,12 @@ import java.nio.ByteBuffer;
  * byte   scale (0–18)
  * byte   length of the unscaled value (1–127), then the unscaled value as two's-complement big-endian bytes
  * </pre>
- * A DECIMAL(38,18) unscaled value needs at most 17 bytes.
+ * A DECIMAL(38,18) unscaled value needs at most 17 bytes. A record's two prices are written as
+ * <pre>
+ * price  new price
+ * byte   1 if a previous price follows, 0 if the product had none
+ * price  previous price (only if the byte above is 1)
+ * </pre>
  */
 public final class PriceCodec {
 
@@ -20,6 +25,26 @@ public final class PriceCodec {
     public static final int MAX_BYTES = 2 + Byte.MAX_VALUE;
 
     private PriceCodec() {
+    }
+
+    /** A record's new price and previous price ({@code null} for a product's first record). */
+    public record Prices(BigDecimal newPrice, BigDecimal previousPrice) {
+    }
+
+    public static void putPrices(ByteBuffer buffer, BigDecimal newPrice, BigDecimal previousPrice) {
+        put(buffer, newPrice);
+        if (previousPrice == null) {
+            buffer.put((byte) 0);
+        } else {
+            buffer.put((byte) 1);
+            put(buffer, previousPrice);
+        }
+    }
+
+    /** @throws IllegalArgumentException if the bytes cannot be prices of this format */
+    public static Prices getPrices(ByteBuffer buffer) {
+        BigDecimal newPrice = get(buffer);
+        return new Prices(newPrice, buffer.get() == 1 ? get(buffer) : null);
     }
 
     public static void put(ByteBuffer buffer, BigDecimal price) {

@@ -35,9 +35,7 @@ import java.util.zip.CRC32C;
  *   long   sequence
  *   long   timestamp, epoch nanoseconds
  *   short  product id length in bytes, then the product id in UTF-8
- *   price  new price
- *   byte   1 if a previous price follows, 0 if the product had none
- *   price  previous price (only if the byte above is 1)
+ *   prices new price and previous price ({@link PriceCodec})
  *   [byte   length of the request's Idempotency-Key (1–255), then the key in ASCII; absent if it had none]
  * price:
  *   byte   scale (0–18)
@@ -204,13 +202,7 @@ public final class WriteAheadLog implements AutoCloseable {
         buffer.putLong(record.sequence()).putLong(record.timestampNanos());
         byte[] id = record.productId().getBytes(StandardCharsets.UTF_8);
         buffer.putShort((short) id.length).put(id);
-        PriceCodec.put(buffer, record.newPrice());
-        if (record.previousPrice() == null) {
-            buffer.put((byte) 0);
-        } else {
-            buffer.put((byte) 1);
-            PriceCodec.put(buffer, record.previousPrice());
-        }
+        PriceCodec.putPrices(buffer, record.newPrice(), record.previousPrice());
         if (idempotencyKey != null) {
             byte[] key = idempotencyKey.getBytes(StandardCharsets.US_ASCII);
             buffer.put((byte) key.length).put(key);
@@ -232,16 +224,15 @@ public final class WriteAheadLog implements AutoCloseable {
         long timestamp = payload.getLong();
         byte[] id = new byte[payload.getShort()];
         payload.get(id);
-        BigDecimal newPrice = PriceCodec.get(payload);
-        BigDecimal previousPrice = payload.get() == 1 ? PriceCodec.get(payload) : null;
+        PriceCodec.Prices prices = PriceCodec.getPrices(payload);
         String key = null;
         if (payload.hasRemaining()) {
             byte[] keyBytes = new byte[Byte.toUnsignedInt(payload.get())];
             payload.get(keyBytes);
             key = new String(keyBytes, StandardCharsets.US_ASCII);
         }
-        PriceRecord record = new PriceRecord(sequence, new String(id, StandardCharsets.UTF_8), previousPrice,
-                                             newPrice, timestamp);
+        PriceRecord record = new PriceRecord(sequence, new String(id, StandardCharsets.UTF_8), prices.previousPrice(),
+                                             prices.newPrice(), timestamp);
         return new KeyedRecord(key, record);
     }
 

@@ -237,8 +237,7 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
         }
         byte[] id = new byte[idLength];
         in.get(id);
-        BigDecimal newPrice = price(in);
-        BigDecimal previousPrice = in.get() == 1 ? price(in) : null;
+        PriceCodec.Prices prices = prices(in);
         int count = positiveInt(getVarint(in), "record count");
         if (count > positions.length - from) {
             throw new DamagedSnapshotException("the products hold more records than the header says");
@@ -256,7 +255,7 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
         }
         int last = (int) position;
         String productId = new String(id, StandardCharsets.UTF_8);
-        return new Product(productId, new PriceRecord(last + 1L, productId, previousPrice, newPrice,
+        return new Product(productId, new PriceRecord(last + 1L, productId, prices.previousPrice(), prices.newPrice(),
                                                       timestamps[last]), positions, from, count);
     }
 
@@ -267,9 +266,9 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
         return (int) value;
     }
 
-    private static BigDecimal price(ByteBuffer in) throws DamagedSnapshotException {
+    private static PriceCodec.Prices prices(ByteBuffer in) throws DamagedSnapshotException {
         try {
-            return PriceCodec.get(in);
+            return PriceCodec.getPrices(in);
         } catch (IllegalArgumentException e) {
             throw new DamagedSnapshotException(e.getMessage());
         }
@@ -344,13 +343,7 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
             byte[] id = last.productId().getBytes(StandardCharsets.UTF_8);
             room(ITEM_BYTES);
             buffer.putShort((short) id.length).put(id);
-            PriceCodec.put(buffer, last.newPrice());
-            if (last.previousPrice() == null) {
-                buffer.put((byte) 0);
-            } else {
-                buffer.put((byte) 1);
-                PriceCodec.put(buffer, last.previousPrice());
-            }
+            PriceCodec.putPrices(buffer, last.newPrice(), last.previousPrice());
             putVarint(count);
             long previous = 0;
             for (int i = 0; i < count; i++) {

@@ -72,6 +72,16 @@ class IndexSnapshotterTest {
         files.add(records.getFirst().sequence(), records.size());
     }
 
+    /** Publishes the records, files the first six as two synced files, and snapshots them. */
+    private IndexSnapshot snapshotOfTwoFiles(List<PriceRecord> records) throws IOException {
+        publish(records);
+        file(records.subList(0, 3));
+        file(records.subList(3, 6));
+        synced.set(6);
+        assertThat(snapshotter.writeNow(), is(true));
+        return store.read().orElseThrow();
+    }
+
     private static Map<String, PriceRecord> lastOfEachProduct(List<PriceRecord> records) {
         return records.stream().collect(Collectors.toMap(PriceRecord::productId, Function.identity(),
                                                          (earlier, later) -> later));
@@ -85,13 +95,7 @@ class IndexSnapshotterTest {
     @Test
     void writesWhatIsInSyncedResultsFiles() throws Exception {
         List<PriceRecord> records = chainedRecords(1, 6, 4);
-        publish(records);
-        file(records.subList(0, 3));
-        file(records.subList(3, 6));
-        synced.set(6);
-
-        assertThat(snapshotter.writeNow(), is(true));
-        IndexSnapshot snapshot = store.read().orElseThrow();
+        IndexSnapshot snapshot = snapshotOfTwoFiles(records);
         assertThat(snapshot.lastSequence(), is(6L));
         assertThat(snapshot.fileRecordCounts(), is(new int[] {3, 3}));
         assertThat(snapshot.lastTimestampNanos(), is(records.getLast().timestampNanos()));
@@ -101,14 +105,8 @@ class IndexSnapshotterTest {
 
     @Test
     void aProductWhoseLatestRecordIsNotYetInAFileGetsItsLastFiledRecordFromItsFile() throws Exception {
-        List<PriceRecord> records = chainedRecords(1, 8, 2);
-        publish(records); // 7 and 8 are durable in the log, not yet in a results file
-        file(records.subList(0, 3));
-        file(records.subList(3, 6));
-        synced.set(6);
-
-        assertThat(snapshotter.writeNow(), is(true));
-        IndexSnapshot snapshot = store.read().orElseThrow();
+        List<PriceRecord> records = chainedRecords(1, 8, 2); // 7 and 8 are not yet in a results file
+        IndexSnapshot snapshot = snapshotOfTwoFiles(records);
         assertThat(snapshot.lastSequence(), is(6L));
         assertThat(lastOfEachProduct(snapshot), is(lastOfEachProduct(records.subList(0, 6))));
         IndexSnapshot.Product first = snapshot.products().stream()
