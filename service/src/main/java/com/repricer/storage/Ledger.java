@@ -25,7 +25,9 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.AbstractList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.logging.Logger;
 
@@ -273,6 +275,35 @@ public final class Ledger implements AutoCloseable {
 
     public Path resultsDirectory() {
         return state.directory().path();
+    }
+
+    /**
+     * The results files after the one named {@code since} (all of them if empty), in sequence order, as the
+     * ledger's own table holds them at this moment: whole files in {@code results/} that, after the files up to
+     * {@code since}, continue the history without a gap. A view over the table, taken in O(log files) however many
+     * files there are; unlike a directory listing it never misses a file that a concurrent rename adds.
+     */
+    public List<ResultsFileName> resultsFilesAfter(Optional<ResultsFileName> since) {
+        FileTable files = state.files();
+        int count = files.count();
+        int from = since.map(name -> files.firstAfter(name.firstSequence(), count)).orElse(0);
+        return new AbstractList<>() {
+            @Override
+            public ResultsFileName get(int i) {
+                Objects.checkIndex(i, size());
+                return files.file(from + i);
+            }
+
+            @Override
+            public int size() {
+                return count - from;
+            }
+        };
+    }
+
+    /** Where a results file named by {@link #resultsFilesAfter} is. */
+    public Path pathOf(ResultsFileName file) {
+        return state.directory().pathOf(file);
     }
 
     /** The last sequence the index snapshot restored at start; 0 if recovery read every results file. */
