@@ -28,7 +28,7 @@ public record AdminRouting(Ledger ledger, ResultsDirectory results, RepricerMetr
     public static final String SOCKET = "admin";
 
     public void register(HttpRouting.Builder routing) {
-        routing.register("/debug/results", new ResultsExportService(results));
+        routing.register("/debug/results", new ResultsExportService(ledger));
     }
 
     /** Health and metrics under {@code /observe}, on the admin socket only. */

@@ -1,7 +1,7 @@
 package com.repricer.admin;
 
 import com.repricer.api.Problem;
-import com.repricer.storage.results.ResultsDirectory;
+import com.repricer.storage.Ledger;
 import com.repricer.storage.results.ResultsFileName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -17,21 +17,25 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * {@code GET /debug/results[?since=<file name>]}: a tar stream of the complete results files, so results can
  * leave a distroless container that has no {@code tar} (which {@code kubectl cp} needs). Files in
  * {@code results/} never change once there, so each is streamed as it is; entries are named by file name alone.
+ *
+ * <p>Which files: those in the ledger's own table of files, not a directory listing (which is not atomic against
+ * the renames that add files, and returned file N+10 without N under load). So every export is a gap-free prefix
+ * of the history, or with {@code since}, continues it without a gap; and {@code since} is a binary search, not a
+ * listing of the whole folder.
  */
 final class ResultsExportService implements HttpService {
 
     static final String TAR = "application/x-tar";
 
-    private final ResultsDirectory results;
+    private final Ledger ledger;
 
-    ResultsExportService(ResultsDirectory results) {
-        this.results = results;
+    ResultsExportService(Ledger ledger) {
+        this.ledger = ledger;
     }
 
     @Override
@@ -51,13 +55,15 @@ final class ResultsExportService implements HttpService {
             problem(response, Status.BAD_REQUEST_400, "expected at most one parameter since=<results file name>");
             return;
         }
-        List<Path> files = selected(since.stream().findFirst());
+        List<ResultsFileName> files = ledger.resultsFilesAfter(since.stream().findFirst()
+                                                                    .flatMap(ResultsFileName::parse));
         response.header(HeaderNames.CONTENT_TYPE, TAR);
         response.header("X-Results-Files", Integer.toString(files.size()));
         try (OutputStream body = response.outputStream();
              TarArchiveOutputStream tar = new TarArchiveOutputStream(body)) {
-            for (Path file : files) {
-                TarArchiveEntry entry = new TarArchiveEntry(file, file.getFileName().toString());
+            for (ResultsFileName name : files) {
+                Path file = ledger.pathOf(name);
+                TarArchiveEntry entry = new TarArchiveEntry(file, name.toString());
                 entry.setMode(TarArchiveEntry.DEFAULT_FILE_MODE);
                 tar.putArchiveEntry(entry);
                 Files.copy(file, tar);
@@ -69,13 +75,5 @@ final class ResultsExportService implements HttpService {
 
     private static void problem(ServerResponse response, Status status, String detail) {
         Problem.of(status, detail).send(response);
-    }
-
-    /** The files strictly after {@code since} in name order (= sequence order). */
-    private List<Path> selected(Optional<String> since) throws IOException {
-        return results.list().stream()
-                      .filter(name -> since.isEmpty() || name.toString().compareTo(since.get()) > 0)
-                      .map(results::pathOf)
-                      .toList();
     }
 }

@@ -1,5 +1,8 @@
 package com.repricer.api;
 
+import com.repricer.rules.PriceRule;
+import com.repricer.rules.StrictUtf8;
+
 import jakarta.json.JsonException;
 import jakarta.json.spi.JsonProvider;
 import jakarta.json.stream.JsonLocation;
@@ -10,10 +13,7 @@ import jakarta.json.stream.JsonParsingException;
 
 import java.io.StringReader;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -34,9 +34,9 @@ public record RepriceRequest(String productId, BigDecimal price) {
     private static final String PRICE = "price";
 
     /** DECIMAL(38,18): at most 20 digits before the point and 18 after. */
-    private static final int MAX_INTEGER_DIGITS = 20;
-    private static final int MAX_SCALE = 18;
-    private static final int MAX_PRECISION = MAX_INTEGER_DIGITS + MAX_SCALE;
+    private static final int MAX_INTEGER_DIGITS = PriceRule.MAX_INTEGER_DIGITS;
+    private static final int MAX_SCALE = PriceRule.MAX_SCALE;
+    private static final int MAX_PRECISION = PriceRule.MAX_PRECISION;
 
     // Json.createParser looks the provider up anew on every call; one factory serves all requests.
     private static final JsonParserFactory PARSERS = JsonProvider.provider().createParserFactory(Map.of());
@@ -74,12 +74,7 @@ public record RepriceRequest(String productId, BigDecimal price) {
 
     private static String decodeUtf8(byte[] body) {
         try {
-            // String(byte[], UTF_8) would silently replace bad bytes; the contract wants them rejected.
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body))
-                    .toString();
+            return StrictUtf8.decode(body);
         } catch (CharacterCodingException e) {
             throw new BadRequestException("request body is not valid UTF-8");
         }

@@ -78,7 +78,7 @@ public record StorageConfig(Path dataDirectory, Duration window, int maxRecordsP
     }
 
     /** The index snapshot (SPEC §2: anything that is not a complete results file lives outside results/). */
-    Path indexDirectory() {
+    public Path indexDirectory() {
         return dataDirectory.resolve("index");
     }
 }

@@ -40,17 +40,13 @@ class IdempotencyTest {
     final OpenedLedgers opened = new OpenedLedgers();
 
 
-    private Ledger open(StorageConfig config, Clock clock) throws IOException {
-        return opened.add(StorageFixtures.openAndRecover(config, clock));
-    }
-
     private Ledger open() throws IOException {
-        return open(StorageConfig.defaults(dataDirectory), new MutableClock(BASE));
+        return opened.open(StorageConfig.defaults(dataDirectory), new MutableClock(BASE));
     }
 
     private Ledger reopen(Ledger ledger, StorageConfig config, Clock clock) throws IOException {
         ledger.close();
-        return open(config, clock);
+        return opened.open(config, clock);
     }
 
     @Test
@@ -137,7 +133,7 @@ class IdempotencyTest {
     @Test
     void keysSurviveTheLogBeingTrimmedWhileRunning() throws Exception {
         StorageConfig config = StorageConfig.defaults(dataDirectory).withSegmentBytes(2048);
-        Ledger ledger = open(config, Clock.systemUTC());
+        Ledger ledger = opened.open(config, Clock.systemUTC());
         PriceRecord original = ledger.reprice("p1", price("3.50"), "key-first").record();
         Path firstSegment = config.logDirectory().resolve(String.format("%019d.wal", 1));
         for (int i = 0; Files.exists(firstSegment); i++) {
@@ -158,7 +154,7 @@ class IdempotencyTest {
     @Test
     void theOldestKeysAreForgottenBeyondTheWindowSize() throws Exception {
         StorageConfig config = StorageConfig.defaults(dataDirectory).withIdempotencyWindow(3, Duration.ofHours(1));
-        Ledger ledger = open(config, new MutableClock(BASE));
+        Ledger ledger = opened.open(config, new MutableClock(BASE));
         for (int i = 1; i <= 5; i++) {
             ledger.reprice("p1", price(i + ".00"), "key-" + i);
         }
@@ -180,7 +176,7 @@ class IdempotencyTest {
         StorageConfig config = StorageConfig.defaults(dataDirectory)
                                             .withIdempotencyWindow(100, Duration.ofMinutes(10));
         MutableClock clock = new MutableClock(BASE);
-        Ledger ledger = open(config, clock);
+        Ledger ledger = opened.open(config, clock);
         ledger.reprice("p1", price("1.00"), "key-1");
 
         clock.advance(Duration.ofMinutes(9));

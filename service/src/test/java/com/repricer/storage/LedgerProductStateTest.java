@@ -105,7 +105,7 @@ class LedgerProductStateTest {
     }
 
     /** A clock that can fail: the group-commit thread then refuses the group as if the log write had failed. */
-    private static final class FailingClock extends Clock {
+    private static final class FailingClock extends StorageFixtures.UtcClock {
         final AtomicBoolean failing = new AtomicBoolean();
 
         @Override
@@ -114,16 +114,6 @@ class LedgerProductStateTest {
                 throw new IllegalStateException("clock failure for the test");
             }
             return Instant.now();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
         }
     }
 

@@ -53,10 +53,6 @@ class LedgerTest {
     final OpenedLedgers opened = new OpenedLedgers();
 
 
-    private Ledger open(StorageConfig config, Clock clock) throws IOException {
-        return opened.add(StorageFixtures.openAndRecover(config, clock));
-    }
-
     private StorageConfig config() {
         return StorageConfig.defaults(dataDirectory);
     }
@@ -76,7 +72,7 @@ class LedgerTest {
     @Test
     void repriceReturnsTheDurableRecordWithThePreviousPriceChain() throws Exception {
         MutableClock clock = new MutableClock(BASE);
-        Ledger ledger = open(config(), clock);
+        Ledger ledger = opened.open(config(), clock);
 
         PriceRecord first = ledger.reprice("p1", price("3.50"));
         clock.advance(Duration.ofMillis(400));
@@ -96,7 +92,7 @@ class LedgerTest {
 
     @Test
     void samePriceTwiceIsStillTwoRecords() throws Exception {
-        Ledger ledger = open(config(), new MutableClock(BASE));
+        Ledger ledger = opened.open(config(), new MutableClock(BASE));
 
         ledger.reprice("p", price("1.00"));
         PriceRecord again = ledger.reprice("p", price("1.00"));
@@ -110,7 +106,7 @@ class LedgerTest {
     @Test
     void timestampsStrictlyIncreaseWhenTheWallClockStepsBack() throws Exception {
         MutableClock clock = new MutableClock(BASE);
-        Ledger ledger = open(config().withWindow(HOUR, 10), clock);
+        Ledger ledger = opened.open(config().withWindow(HOUR, 10), clock);
 
         PriceRecord before = ledger.reprice("p", price("1"));
         clock.set(BASE.minusSeconds(5));
@@ -153,7 +149,7 @@ class LedgerTest {
     @Test
     void filesAppearWhileServingAndKeepTheWindowingRules() throws Exception {
         Duration window = Duration.ofMillis(100);
-        Ledger ledger = open(config().withWindow(window, 10), Clock.systemUTC());
+        Ledger ledger = opened.open(config().withWindow(window, 10), Clock.systemUTC());
         List<PriceRecord> acknowledged = new ArrayList<>();
 
         for (int i = 0; i < 40; i++) {
@@ -170,7 +166,7 @@ class LedgerTest {
 
     @Test
     void aFileAppearsWithinTheDefaultWindowPlusOneSecond() throws Exception {
-        Ledger ledger = open(config(), Clock.systemUTC());
+        Ledger ledger = opened.open(config(), Clock.systemUTC());
 
         PriceRecord record = ledger.reprice("p1", price("3.50"));
 
@@ -181,7 +177,7 @@ class LedgerTest {
     @Test
     void aFullFileIsWrittenAtOnceAndTheRestWaitsForItsWindow() throws Exception {
         // a frozen clock: every timestamp lands in the same one-hour window
-        Ledger ledger = open(config().withWindow(HOUR, 10), Clock.fixed(BASE, java.time.ZoneOffset.UTC));
+        Ledger ledger = opened.open(config().withWindow(HOUR, 10), Clock.fixed(BASE, java.time.ZoneOffset.UTC));
 
         for (int i = 1; i <= 25; i++) {
             ledger.reprice("p" + i % 3, price(i + ".00"));
@@ -201,7 +197,7 @@ class LedgerTest {
     @Test
     void aRecordInAnotherWindowClosesTheOpenFile() throws Exception {
         MutableClock clock = new MutableClock(BASE); // 17:13:07.1, window 17:00–18:00
-        Ledger ledger = open(config().withWindow(HOUR, 10), clock);
+        Ledger ledger = opened.open(config().withWindow(HOUR, 10), clock);
 
         PriceRecord a = ledger.reprice("p", price("1"));
         clock.set(Instant.parse("2026-11-27T17:59:59.999999999Z"));
@@ -223,7 +219,7 @@ class LedgerTest {
 
     @Test
     void closeWritesTheOpenWindow() throws Exception {
-        Ledger ledger = open(config().withWindow(HOUR, 10), Clock.fixed(BASE, java.time.ZoneOffset.UTC));
+        Ledger ledger = opened.open(config().withWindow(HOUR, 10), Clock.fixed(BASE, java.time.ZoneOffset.UTC));
 
         PriceRecord record = ledger.reprice("only", price("9.99"));
         // the window ends in 47 minutes: nothing is written before close
@@ -242,13 +238,13 @@ class LedgerTest {
 
     @Test
     void closeIsIdempotentAndReleasesTheDirectory() throws Exception {
-        Ledger ledger = open(config(), Clock.systemUTC());
+        Ledger ledger = opened.open(config(), Clock.systemUTC());
         ledger.reprice("p", price("1"));
 
         ledger.close();
         ledger.close();
 
-        Ledger again = open(config(), Clock.systemUTC());
+        Ledger again = opened.open(config(), Clock.systemUTC());
         assertThat(again.recordCount(), is(1L));
     }
 
@@ -256,7 +252,7 @@ class LedgerTest {
     @Test
     void closeReleasesEveryFileHandleInTheDataDirectory() throws Exception {
         assumeTrue(Files.isDirectory(OPEN_FILES), "needs /proc/self/fd (Linux)");
-        Ledger ledger = open(config(), Clock.systemUTC());
+        Ledger ledger = opened.open(config(), Clock.systemUTC());
         ledger.reprice("p", price("1"));
 
         ledger.close();
@@ -292,7 +288,7 @@ class LedgerTest {
     @Test
     void pagesTheWholeHistoryInSequenceOrder() throws Exception {
         MutableClock clock = new MutableClock(BASE);
-        Ledger ledger = open(config(), clock);
+        Ledger ledger = opened.open(config(), clock);
         List<PriceRecord> records = thirtyRecords(ledger, clock);
 
         assertThat(pages(ledger, ALL, 7, 5), equalTo(records));
@@ -304,7 +300,7 @@ class LedgerTest {
     @Test
     void pagesOneProductsHistory() throws Exception {
         MutableClock clock = new MutableClock(BASE);
-        Ledger ledger = open(config(), clock);
+        Ledger ledger = opened.open(config(), clock);
         List<PriceRecord> records = thirtyRecords(ledger, clock);
         List<PriceRecord> ofB = records.stream().filter(r -> r.productId().equals("b")).toList();
 
@@ -318,7 +314,7 @@ class LedgerTest {
     @Test
     void boundsAreFromInclusiveToExclusive() throws Exception {
         MutableClock clock = new MutableClock(BASE);
-        Ledger ledger = open(config(), clock);
+        Ledger ledger = opened.open(config(), clock);
         List<PriceRecord> records = thirtyRecords(ledger, clock);
         long t5 = records.get(4).timestampNanos();
         long t12 = records.get(11).timestampNanos();
@@ -345,7 +341,7 @@ class LedgerTest {
     @Test
     void historyReadsFiledAndUnfiledRecordsAlike() throws Exception {
         MutableClock clock = new MutableClock(BASE);
-        Ledger ledger = open(config().withWindow(HOUR, 10), clock);
+        Ledger ledger = opened.open(config().withWindow(HOUR, 10), clock);
         List<PriceRecord> records = thirtyRecords(ledger, clock);
         // 30 records at 10 a file: all filed at once by count
         await(Duration.ofSeconds(5), () -> recordCount(dataDirectory) == 30, "three full files");
@@ -363,7 +359,7 @@ class LedgerTest {
     @Test
     void aRestartContinuesSequencesTimestampsAndChains() throws Exception {
         MutableClock clock = new MutableClock(BASE);
-        Ledger first = open(config(), clock);
+        Ledger first = opened.open(config(), clock);
         List<PriceRecord> before = new ArrayList<>();
         before.add(first.reprice("p1", price("1.00")));
         clock.advance(Duration.ofSeconds(1));
@@ -372,7 +368,7 @@ class LedgerTest {
         first.close();
 
         clock.set(BASE.minus(HOUR)); // the wall clock went back an hour over the restart
-        Ledger second = open(config(), clock);
+        Ledger second = opened.open(config(), clock);
 
         assertThat(second.recordCount(), is(3L));
         assertThat(second.latest("p1"), is(Optional.of(before.get(1))));
@@ -399,7 +395,7 @@ class LedgerTest {
     void manyRestartsKeepSequencesGapFree() throws Exception {
         List<PriceRecord> acknowledged = new ArrayList<>();
         for (int run = 0; run < 5; run++) {
-            Ledger ledger = open(config(), Clock.systemUTC());
+            Ledger ledger = opened.open(config(), Clock.systemUTC());
             assertThat(ledger.recordCount(), is((long) acknowledged.size()));
             for (int i = 0; i < 7; i++) {
                 acknowledged.add(ledger.reprice("p" + i % 2, price((run + 1) + "." + i)));
@@ -416,7 +412,7 @@ class LedgerTest {
 
     @Test
     void aSecondOpenOnADirectoryInUseFailsNamingTheDirectoryAndTheLock() throws Exception {
-        Ledger first = open(config(), Clock.systemUTC());
+        Ledger first = opened.open(config(), Clock.systemUTC());
         first.reprice("p", price("1"));
 
         DataDirectoryInUseException refused = assertThrows(DataDirectoryInUseException.class,
@@ -429,13 +425,13 @@ class LedgerTest {
         assertThat(first.reprice("p", price("2")).previousPrice(), equalTo(price("1")));
 
         first.close();
-        Ledger second = open(config(), Clock.systemUTC());
+        Ledger second = opened.open(config(), Clock.systemUTC());
         assertThat(second.latest("p").map(PriceRecord::newPrice), is(Optional.of(price("2"))));
     }
 
     @Test
     void resultsHoldsOnlyResultsFiles() throws Exception {
-        Ledger ledger = open(config().withWindow(Duration.ofMillis(50), 3), Clock.systemUTC());
+        Ledger ledger = opened.open(config().withWindow(Duration.ofMillis(50), 3), Clock.systemUTC());
         for (int i = 0; i < 10; i++) {
             ledger.reprice("p", price(String.valueOf(i + 1)));
         }

@@ -3,6 +3,8 @@ package com.repricer.storage;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,6 +15,11 @@ import java.util.List;
 final class OpenedLedgers implements AfterEachCallback {
 
     private final List<Ledger> ledgers = new ArrayList<>();
+
+    /** Opens and recovers a ledger, to be closed after the test. */
+    Ledger open(StorageConfig config, Clock clock) throws IOException {
+        return add(StorageFixtures.openAndRecover(config, clock));
+    }
 
     /** @return {@code ledger}, to be closed after the test */
     Ledger add(Ledger ledger) {

@@ -34,14 +34,28 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 public final class StorageFixtures {
 
     /** 2026-11-27T17:13:07.100000000Z: 100 ms into an aligned second, so a window of 1 s is far from its end. */
-    static final Instant BASE = Instant.parse("2026-11-27T17:13:07.100Z");
+    public static final Instant BASE = Instant.parse("2026-11-27T17:13:07.100Z");
     public static final long BASE_NANOS = Timestamps.epochNanos(BASE);
 
     private StorageFixtures() {
     }
 
+    /** A test clock in UTC; subclasses say what time it is. */
+    public abstract static class UtcClock extends Clock {
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
     /** Polls {@code condition} until it holds; fails after {@code timeout}. No fixed sleeps: returns as soon as it holds. */
-    static void await(Duration timeout, BooleanSupplier condition, String what) {
+    public static void await(Duration timeout, BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
@@ -52,10 +66,10 @@ public final class StorageFixtures {
     }
 
     /** This process's open file descriptors, as links to what they are open on (Linux). */
-    static final Path OPEN_FILES = Path.of("/proc/self/fd");
+    public static final Path OPEN_FILES = Path.of("/proc/self/fd");
 
     /** The files under {@code directory} (a real path) this process holds open; needs {@link #OPEN_FILES}. */
-    static List<String> openFilesUnder(Path directory) throws IOException {
+    public static List<String> openFilesUnder(Path directory) throws IOException {
         List<String> open = new ArrayList<>();
         try (Stream<Path> links = Files.list(OPEN_FILES)) {
             for (Path link : (Iterable<Path>) links::iterator) {
@@ -72,12 +86,12 @@ public final class StorageFixtures {
         return open;
     }
 
-    static Ledger openAndRecover(StorageConfig config, Clock clock) throws IOException {
+    public static Ledger openAndRecover(StorageConfig config, Clock clock) throws IOException {
         return openAndRecover(config, clock, StorageFiles.DEFAULT);
     }
 
     /** Opens and recovers a ledger whose file operations go through {@code files}; closes it if recovery fails. */
-    static Ledger openAndRecover(StorageConfig config, Clock clock, StorageFiles files) throws IOException {
+    public static Ledger openAndRecover(StorageConfig config, Clock clock, StorageFiles files) throws IOException {
         Ledger ledger = Ledger.open(config, clock, StorageMetrics.NONE, files);
         try {
             ledger.recover();
@@ -88,16 +102,16 @@ public final class StorageFixtures {
         return ledger;
     }
 
-    static BigDecimal price(String text) {
+    public static BigDecimal price(String text) {
         return new BigDecimal(text);
     }
 
     /** One results file as found on disk. */
-    record ResultsFile(ResultsFileName name, List<PriceRecord> records) {
+    public record ResultsFile(ResultsFileName name, List<PriceRecord> records) {
     }
 
     /** Every results file in {@code results/}, in name order, decoded. */
-    static List<ResultsFile> readResults(Path dataDirectory) {
+    public static List<ResultsFile> readResults(Path dataDirectory) {
         Path results = dataDirectory.resolve("results");
         if (!Files.isDirectory(results)) {
             return List.of();
@@ -118,11 +132,11 @@ public final class StorageFixtures {
         }
     }
 
-    static List<PriceRecord> allRecords(List<ResultsFile> files) {
+    public static List<PriceRecord> allRecords(List<ResultsFile> files) {
         return files.stream().flatMap(f -> f.records().stream()).toList();
     }
 
-    static int recordCount(Path dataDirectory) {
+    public static int recordCount(Path dataDirectory) {
         return readResults(dataDirectory).stream().mapToInt(f -> f.records().size()).sum();
     }
 
@@ -133,7 +147,7 @@ public final class StorageFixtures {
      *
      * @return all records in file order
      */
-    static List<PriceRecord> assertResultsConsistent(Path dataDirectory, int expectedRecords, Duration window,
+    public static List<PriceRecord> assertResultsConsistent(Path dataDirectory, int expectedRecords, Duration window,
                                                      int maxRecords) {
         List<ResultsFile> files = readResults(dataDirectory);
         List<String> names = files.stream().map(f -> f.name().toString()).toList();
@@ -190,7 +204,7 @@ public final class StorageFixtures {
     }
 
     /** The bytes of a log segment holding {@code records}, as the group-commit writer writes them. */
-    static byte[] logSegment(List<PriceRecord> records) {
+    public static byte[] logSegment(List<PriceRecord> records) {
         ByteBuffer buffer = ByteBuffer.allocate(records.size() * WriteAheadLog.maxEntryBytes());
         for (PriceRecord record : records) {
             WriteAheadLog.encode(record, buffer);
@@ -202,11 +216,11 @@ public final class StorageFixtures {
     }
 
     /** The byte size of each record's log entry. */
-    static int entryBytes(PriceRecord record) {
+    public static int entryBytes(PriceRecord record) {
         return logSegment(List.of(record)).length;
     }
 
-    static Path writeLogSegment(Path dataDirectory, List<PriceRecord> records) throws IOException {
+    public static Path writeLogSegment(Path dataDirectory, List<PriceRecord> records) throws IOException {
         Path log = Files.createDirectories(dataDirectory.resolve("log"));
         Path segment = log.resolve(String.format("%019d%s", records.getFirst().sequence(), WriteAheadLog.SUFFIX));
         Files.write(segment, logSegment(records));
@@ -214,7 +228,7 @@ public final class StorageFixtures {
     }
 
     /** Writes a results file exactly as the service names and formats it. */
-    static Path writeResultsFile(Path dataDirectory, List<PriceRecord> records) throws IOException {
+    public static Path writeResultsFile(Path dataDirectory, List<PriceRecord> records) throws IOException {
         Path results = Files.createDirectories(dataDirectory.resolve("results"));
         PriceRecord first = records.getFirst();
         Path file = results.resolve(new ResultsFileName(first.sequence(), first.timestampNanos(), records.size())

@@ -40,8 +40,7 @@ public final class IdempotencyKeys {
     private static final Logger LOG = Logger.getLogger(IdempotencyKeys.class.getName());
     private static final String FILE_NAME = "keys";
 
-    /** Key → the {@link PriceRecord} it made, or the {@link PendingReprice} still waiting for the log. */
-    private final ConcurrentHashMap<String, Object> byKey = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, KnownKey> byKey = new ConcurrentHashMap<>();
     /** Durable keys, oldest record first. */
     private final ArrayDeque<WriteAheadLog.KeyedRecord> order = new ArrayDeque<>();
     private final int maxKeys;
@@ -80,11 +79,11 @@ public final class IdempotencyKeys {
     }
 
     private synchronized void restore(WriteAheadLog.KeyedRecord entry) {
-        Object known = byKey.get(entry.key());
-        if (known instanceof PriceRecord record && record.sequence() >= entry.record().sequence()) {
+        KnownKey known = byKey.get(entry.key());
+        if (known instanceof KnownKey.Durable(PriceRecord record) && record.sequence() >= entry.record().sequence()) {
             return; // saved before the log was trimmed, and still in the log
         }
-        byKey.put(entry.key(), entry.record());
+        byKey.put(entry.key(), new KnownKey.Durable(entry.record()));
         remember(entry);
     }
 
@@ -92,9 +91,9 @@ public final class IdempotencyKeys {
      * What the window knows of {@code key}: the durable record it made, the reprice still waiting for the log,
      * or {@code null} (never seen, or older than the window's age at {@code nowNanos}).
      */
-    public Object find(String key, long nowNanos) {
-        Object known = byKey.get(key);
-        return known instanceof PriceRecord record && expired(record, nowNanos) ? null : known;
+    public KnownKey find(String key, long nowNanos) {
+        KnownKey known = byKey.get(key);
+        return known instanceof KnownKey.Durable(PriceRecord record) && expired(record, nowNanos) ? null : known;
     }
 
     /**
@@ -103,19 +102,21 @@ public final class IdempotencyKeys {
      * @return false if another request holds the key (found since {@link #find} said it was free)
      */
     public boolean claim(String key, PendingReprice pending, long nowNanos) {
-        Object known = byKey.putIfAbsent(key, pending);
+        KnownKey claimed = new KnownKey.InFlight(pending);
+        KnownKey known = byKey.putIfAbsent(key, claimed);
         return known == null
-               || known instanceof PriceRecord record && expired(record, nowNanos) && byKey.replace(key, record, pending);
+               || known instanceof KnownKey.Durable(PriceRecord record) && expired(record, nowNanos)
+                  && byKey.replace(key, known, claimed);
     }
 
     /** The claimed reprice was refused: the key is free again. */
     public void release(String key, PendingReprice pending) {
-        byKey.remove(key, pending);
+        byKey.remove(key, new KnownKey.InFlight(pending));
     }
 
     /** The claimed reprice is durable: a retry gets its record from now on. Group-commit thread. */
     public synchronized void durable(String key, PendingReprice pending, PriceRecord record) {
-        byKey.replace(key, pending, record);
+        byKey.replace(key, new KnownKey.InFlight(pending), new KnownKey.Durable(record));
         remember(new WriteAheadLog.KeyedRecord(key, record));
     }
 
@@ -140,7 +141,7 @@ public final class IdempotencyKeys {
         while (!order.isEmpty()
                && (order.size() > maxKeys || order.peekFirst().record().timestampNanos() < newestNanos - maxAgeNanos)) {
             WriteAheadLog.KeyedRecord oldest = order.pollFirst();
-            byKey.remove(oldest.key(), oldest.record());
+            byKey.remove(oldest.key(), new KnownKey.Durable(oldest.record()));
         }
     }
 

@@ -1,5 +1,7 @@
 package com.repricer.storage.index;
 
+import com.repricer.rules.PriceRule;
+
 import java.math.BigDecimal;
 import java.math.BigInteger;
 
@@ -22,7 +24,6 @@ public final class CompactPrice {
 
     private static final int SCALE_BITS = 5;
     private static final long SCALE_MASK = (1L << SCALE_BITS) - 1;
-    private static final int MAX_SCALE = 18;
     private static final int MAX_UNSCALED_BITS = Long.SIZE - SCALE_BITS - 1;
 
     private CompactPrice() {
@@ -34,7 +35,7 @@ public final class CompactPrice {
             return NONE;
         }
         int scale = price.scale();
-        if (scale < 0 || scale > MAX_SCALE) {
+        if (scale < 0 || scale > PriceRule.MAX_SCALE) {
             return WIDE;
         }
         BigInteger unscaled = price.unscaledValue();
@@ -48,7 +49,7 @@ public final class CompactPrice {
     /** @param packed neither {@link #WIDE} nor {@link #NONE} */
     static BigDecimal unpack(long packed) {
         long scale = (packed & SCALE_MASK) - 1;
-        if (scale < 0 || scale > MAX_SCALE) {
+        if (scale < 0 || scale > PriceRule.MAX_SCALE) {
             throw new IllegalArgumentException("not a packed price: " + Long.toHexString(packed));
         }
         return BigDecimal.valueOf(packed >> SCALE_BITS, (int) scale);

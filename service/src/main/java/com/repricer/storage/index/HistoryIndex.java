@@ -16,7 +16,7 @@ public final class HistoryIndex {
     private final LongColumn timestamps = new LongColumn();
 
     /** Writer thread only, in sequence order. */
-    void add(PriceRecord record, SequenceList productSequences) {
+    public void add(PriceRecord record, SequenceList productSequences) {
         addTimestamp(record.sequence(), record.timestampNanos());
         productSequences.add(record.sequence());
     }

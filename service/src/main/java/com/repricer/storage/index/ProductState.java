@@ -70,7 +70,7 @@ public final class ProductState extends SequenceList {
     /** The price the next reprice takes as its previous price, {@code null} if none. Under the stripe lock. */
     public BigDecimal acceptedPrice() {
         PendingReprice newest = inFlight;
-        return newest != null ? newest.newPrice : durablePrice();
+        return newest != null ? newest.newPrice() : durablePrice();
     }
 
     /** {@code reprice} was handed to the log. Under the stripe lock. */

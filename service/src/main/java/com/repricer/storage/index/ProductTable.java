@@ -1,5 +1,7 @@
 package com.repricer.storage.index;
 
+import com.repricer.rules.ProductIdRule;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
@@ -46,18 +48,7 @@ public final class ProductTable {
      * no UTF-8 form: {@code getBytes} would turn it into {@code ?}, and two different ids into one key).
      */
     public static byte[] key(String productId) {
-        for (int i = 0; i < productId.length(); i++) {
-            char c = productId.charAt(i);
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < productId.length()
-                    && Character.isLowSurrogate(productId.charAt(i + 1))) {
-                    i++;
-                } else {
-                    return null;
-                }
-            }
-        }
-        return productId.getBytes(StandardCharsets.UTF_8);
+        return ProductIdRule.utf8(productId);
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -41,8 +42,11 @@ public final class GroupCommitWriter implements Runnable {
         /** The records are durable: publish them. Called on the writer thread, in sequence order. */
         void durable(List<PriceRecord> records, List<PendingReprice> pending);
 
-        /** The group could not be made durable: roll back what it promised and refuse it. */
-        void failed(List<PendingReprice> group, IOException cause);
+        /**
+         * The group could not be made durable: roll back what it promised and refuse it, together with
+         * {@code stillQueued} (everything queued behind it, drained from the queue when called).
+         */
+        void failed(List<PendingReprice> group, IOException cause, Supplier<List<PendingReprice>> stillQueued);
     }
 
     private static final Logger LOG = Logger.getLogger(GroupCommitWriter.class.getName());
@@ -93,7 +97,7 @@ public final class GroupCommitWriter implements Runnable {
     }
 
     /** Everything still queued, removed from the queue (for refusing after a failure). */
-    public List<PendingReprice> drainQueued() {
+    private List<PendingReprice> drainQueued() {
         List<PendingReprice> drained = new ArrayList<>();
         queue.drainTo(drained);
         drained.remove(STOP);
@@ -144,7 +148,7 @@ public final class GroupCommitWriter implements Runnable {
     private void commit(List<PendingReprice> group) {
         if (failure != null) {
             // Queued in the moment before the failure was seen; the ledger's rollback drains these too.
-            listener.failed(new ArrayList<>(group), failure);
+            listener.failed(new ArrayList<>(group), failure, this::drainQueued);
             return;
         }
         List<PriceRecord> records = new ArrayList<>(group.size());
@@ -153,9 +157,9 @@ public final class GroupCommitWriter implements Runnable {
         long timestamp = lastTimestamp;
         for (PendingReprice reprice : group) {
             timestamp = nextTimestamp(timestamp);
-            PriceRecord record = new PriceRecord(sequence++, reprice.productId, reprice.previousPrice,
-                                                 reprice.newPrice, timestamp);
-            WriteAheadLog.encode(record, reprice.idempotencyKey, buffer);
+            PriceRecord record = new PriceRecord(sequence++, reprice.productId(), reprice.previousPrice(),
+                                                 reprice.newPrice(), timestamp);
+            WriteAheadLog.encode(record, reprice.idempotencyKey(), buffer);
             records.add(record);
         }
         buffer.flip();
@@ -194,7 +198,7 @@ public final class GroupCommitWriter implements Runnable {
         } catch (IOException e) {
             LOG.log(Level.WARNING, "Cannot cut the log back yet; will retry", e);
         }
-        listener.failed(group, cause);
+        listener.failed(group, cause, this::drainQueued);
     }
 
     /** While failing: cut the log back and try a small fsync'ed write; if both work, accept work again. */

@@ -35,9 +35,7 @@ import java.util.zip.CRC32C;
  *   long   sequence
  *   long   timestamp, epoch nanoseconds
  *   short  product id length in bytes, then the product id in UTF-8
- *   price  new price
- *   byte   1 if a previous price follows, 0 if the product had none
- *   price  previous price (only if the byte above is 1)
+ *   prices new price and previous price ({@link PriceCodec})
  *   [byte   length of the request's Idempotency-Key (1–255), then the key in ASCII; absent if it had none]
  * price:
  *   byte   scale (0–18)
@@ -204,13 +202,7 @@ public final class WriteAheadLog implements AutoCloseable {
         buffer.putLong(record.sequence()).putLong(record.timestampNanos());
         byte[] id = record.productId().getBytes(StandardCharsets.UTF_8);
         buffer.putShort((short) id.length).put(id);
-        putPrice(buffer, record.newPrice());
-        if (record.previousPrice() == null) {
-            buffer.put((byte) 0);
-        } else {
-            buffer.put((byte) 1);
-            putPrice(buffer, record.previousPrice());
-        }
+        PriceCodec.putPrices(buffer, record.newPrice(), record.previousPrice());
         if (idempotencyKey != null) {
             byte[] key = idempotencyKey.getBytes(StandardCharsets.US_ASCII);
             buffer.put((byte) key.length).put(key);
@@ -226,26 +218,21 @@ public final class WriteAheadLog implements AutoCloseable {
         return HEADER_BYTES + MAX_PAYLOAD_BYTES;
     }
 
-    private static void putPrice(ByteBuffer buffer, BigDecimal price) {
-        byte[] unscaled = price.unscaledValue().toByteArray();
-        buffer.put((byte) price.scale()).put((byte) unscaled.length).put(unscaled);
-    }
 
     private static KeyedRecord decodePayload(ByteBuffer payload) {
         long sequence = payload.getLong();
         long timestamp = payload.getLong();
         byte[] id = new byte[payload.getShort()];
         payload.get(id);
-        BigDecimal newPrice = getPrice(payload);
-        BigDecimal previousPrice = payload.get() == 1 ? getPrice(payload) : null;
+        PriceCodec.Prices prices = PriceCodec.getPrices(payload);
         String key = null;
         if (payload.hasRemaining()) {
             byte[] keyBytes = new byte[Byte.toUnsignedInt(payload.get())];
             payload.get(keyBytes);
             key = new String(keyBytes, StandardCharsets.US_ASCII);
         }
-        PriceRecord record = new PriceRecord(sequence, new String(id, StandardCharsets.UTF_8), previousPrice,
-                                             newPrice, timestamp);
+        PriceRecord record = new PriceRecord(sequence, new String(id, StandardCharsets.UTF_8), prices.previousPrice(),
+                                             prices.newPrice(), timestamp);
         return new KeyedRecord(key, record);
     }
 

@@ -54,6 +54,22 @@ public final class FileTable {
         return counts;
     }
 
+    /** Files in the table; each one below it is complete in {@code results/}. Any thread. */
+    public int count() {
+        return fileCount;
+    }
+
+    /** The {@code i}-th file from sequence 1, {@code i} below a {@link #count()} read before. Any thread. */
+    public ResultsFileName file(int i) {
+        long first = boundaries.get(i);
+        return new ResultsFileName(first, index.timestampOf(first), (int) (boundaries.get(i + 1) - first));
+    }
+
+    /** The position of the first file that starts after {@code sequence}, or {@code count}; a binary search. */
+    public int firstAfter(long sequence, int count) {
+        return (int) Math.min(count, boundaries.lowerBound(0, count + 1L, sequence + 1));
+    }
+
     /** The file holding {@code sequence}, which must already be in a results file. */
     public ResultsFileName fileOf(long sequence) {
         long file = boundaries.lowerBound(0, fileCount + 1L, sequence + 1) - 1;

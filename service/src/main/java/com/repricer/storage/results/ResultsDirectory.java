@@ -108,7 +108,7 @@ public final class ResultsDirectory {
      *
      * @return the file's path in {@code results/}
      */
-    Path write(List<PriceRecord> records, boolean fsync) throws IOException {
+    public Path write(List<PriceRecord> records, boolean fsync) throws IOException {
         PriceRecord first = records.getFirst();
         ResultsFileName name = new ResultsFileName(first.sequence(), first.timestampNanos(), records.size());
         Path staged = staging.resolve(name + TEMPORARY_SUFFIX);

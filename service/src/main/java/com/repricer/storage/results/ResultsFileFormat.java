@@ -1,6 +1,7 @@
 package com.repricer.storage.results;
 
 import com.repricer.json.JsonStrings;
+import com.repricer.rules.StrictUtf8;
 import com.repricer.storage.PriceRecord;
 import com.repricer.storage.Timestamps;
 import jakarta.json.JsonException;
@@ -11,9 +12,7 @@ import jakarta.json.stream.JsonParser.Event;
 
 import java.io.StringReader;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,11 +92,7 @@ public final class ResultsFileFormat {
 
     private static String strictUtf8(byte[] content) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                                         .onMalformedInput(CodingErrorAction.REPORT)
-                                         .onUnmappableCharacter(CodingErrorAction.REPORT)
-                                         .decode(ByteBuffer.wrap(content))
-                                         .toString();
+            return StrictUtf8.decode(content);
         } catch (CharacterCodingException e) {
             throw new MalformedResultsFileException("not valid UTF-8");
         }

@@ -1,13 +1,16 @@
 package com.repricer.storage.snapshot;
 
 import com.repricer.storage.PriceRecord;
+import com.repricer.rules.ProductIdRule;
 import com.repricer.storage.index.HistoryIndex;
+import com.repricer.storage.index.ProductState;
+import com.repricer.storage.index.ProductTable;
+import com.repricer.storage.log.PriceCodec;
 import com.repricer.storage.results.FileTable;
 import com.repricer.storage.results.ResultsFileName;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -76,8 +79,6 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
     private static final byte[] MAGIC = "RPRINDEX".getBytes(StandardCharsets.US_ASCII);
     private static final int HEADER_BYTES = MAGIC.length + 4 + 8 + 8 + 4;
     private static final int TRAILER_BYTES = 2 + 4 + 4;
-    private static final int MAX_ID_BYTES = 512;
-    private static final int MAX_SCALE = 18;
 
     /**
      * One product as of record S. Its record positions are a slice of one array shared by all products: one
@@ -120,8 +121,11 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
         return null;
     }
 
-    /** Puts the timestamp column and the file table back, from sequence 1; the products are the ledger's. */
-    public void restoreInto(HistoryIndex index, FileTable files) {
+    /**
+     * Puts the timestamp column, the file table and every product back, from sequence 1, as recovery would have
+     * left them after reading the files this snapshot covers. The recovery thread, before anyone reads.
+     */
+    public void restoreInto(HistoryIndex index, FileTable files, ProductTable productTable) {
         for (int i = 0; i < timestamps.length; i++) {
             index.addTimestamp(i + 1L, timestamps[i]);
         }
@@ -129,6 +133,12 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
         for (int count : fileRecordCounts) {
             files.add(first, count);
             first += count;
+        }
+        productTable.reserve(products.size());
+        for (Product restored : products) {
+            ProductState product = new ProductState(ProductTable.key(restored.id()));
+            product.restore(restored.last(), restored.count(), restored::sequenceAt);
+            productTable.add(product); // one probe, not two as in getOrAdd; a product named twice fails the start
         }
     }
 
@@ -222,13 +232,12 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
     /** One product entry; its positions go to {@code positions} from {@code from} on. */
     private static Product decodeProduct(ByteBuffer in, int idLength, long[] timestamps, BitSet covered,
                                          int[] positions, int from) throws DamagedSnapshotException {
-        if (idLength < 1 || idLength > MAX_ID_BYTES) {
+        if (idLength < 1 || idLength > ProductIdRule.MAX_UTF8_BYTES) {
             throw new DamagedSnapshotException("impossible product id length " + idLength);
         }
         byte[] id = new byte[idLength];
         in.get(id);
-        BigDecimal newPrice = getPrice(in);
-        BigDecimal previousPrice = in.get() == 1 ? getPrice(in) : null;
+        PriceCodec.Prices prices = prices(in);
         int count = positiveInt(getVarint(in), "record count");
         if (count > positions.length - from) {
             throw new DamagedSnapshotException("the products hold more records than the header says");
@@ -246,7 +255,7 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
         }
         int last = (int) position;
         String productId = new String(id, StandardCharsets.UTF_8);
-        return new Product(productId, new PriceRecord(last + 1L, productId, previousPrice, newPrice,
+        return new Product(productId, new PriceRecord(last + 1L, productId, prices.previousPrice(), prices.newPrice(),
                                                       timestamps[last]), positions, from, count);
     }
 
@@ -257,24 +266,12 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
         return (int) value;
     }
 
-    private static BigDecimal getPrice(ByteBuffer in) throws DamagedSnapshotException {
-        int scale = in.get();
-        int length = in.get();
-        if (scale < 0 || scale > MAX_SCALE || length < 1) {
-            throw new DamagedSnapshotException("impossible price (scale " + scale + ", " + length + " bytes)");
+    private static PriceCodec.Prices prices(ByteBuffer in) throws DamagedSnapshotException {
+        try {
+            return PriceCodec.getPrices(in);
+        } catch (IllegalArgumentException e) {
+            throw new DamagedSnapshotException(e.getMessage());
         }
-        if (length <= Long.BYTES) {
-            // The usual case: a million prices at start, and without a BigInteger each they restore faster and
-            // take 40 bytes less apiece.
-            long unscaled = in.get(); // the sign comes with the first byte
-            for (int i = 1; i < length; i++) {
-                unscaled = (unscaled << 8) | (in.get() & 0xff);
-            }
-            return BigDecimal.valueOf(unscaled, scale);
-        }
-        byte[] unscaled = new byte[length];
-        in.get(unscaled);
-        return new BigDecimal(new BigInteger(unscaled), scale);
     }
 
     private static long getVarint(ByteBuffer in) throws DamagedSnapshotException {
@@ -300,7 +297,7 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
 
         private static final int CHUNK_BYTES = 1 << 20;
         /** Room for the largest single item (a product entry without its positions) before a flush. */
-        private static final int ITEM_BYTES = 2 + MAX_ID_BYTES + 2 * (2 + 127) + 1 + 10;
+        private static final int ITEM_BYTES = 2 + ProductIdRule.MAX_UTF8_BYTES + 2 * PriceCodec.MAX_BYTES + 1 + 10;
 
         private final WritableByteChannel out;
         private final BooleanSupplier cancelled;
@@ -346,13 +343,7 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
             byte[] id = last.productId().getBytes(StandardCharsets.UTF_8);
             room(ITEM_BYTES);
             buffer.putShort((short) id.length).put(id);
-            putPrice(last.newPrice());
-            if (last.previousPrice() == null) {
-                buffer.put((byte) 0);
-            } else {
-                buffer.put((byte) 1);
-                putPrice(last.previousPrice());
-            }
+            PriceCodec.putPrices(buffer, last.newPrice(), last.previousPrice());
             putVarint(count);
             long previous = 0;
             for (int i = 0; i < count; i++) {
@@ -399,10 +390,6 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
             buffer.clear();
         }
 
-        private void putPrice(BigDecimal price) {
-            byte[] unscaled = price.unscaledValue().toByteArray();
-            buffer.put((byte) price.scale()).put((byte) unscaled.length).put(unscaled);
-        }
 
         private void putVarint(long value) {
             while ((value & ~0x7fL) != 0) {

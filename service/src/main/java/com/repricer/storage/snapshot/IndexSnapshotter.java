@@ -2,12 +2,14 @@ package com.repricer.storage.snapshot;
 
 import com.repricer.storage.PriceRecord;
 import com.repricer.storage.index.HistoryIndex;
+import com.repricer.storage.index.ProductTable;
 import com.repricer.storage.results.FileTable;
 import com.repricer.storage.results.ResultsDirectory;
 import com.repricer.storage.results.ResultsFileName;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,6 +53,13 @@ public final class IndexSnapshotter implements Runnable {
     @FunctionalInterface
     public interface Products {
         void forEach(ProductVisitor visitor);
+    }
+
+    /** The products of a product table: each one's last durable record and record positions. */
+    public static Products productsOf(ProductTable products, HistoryIndex index) {
+        return visitor -> products.forEach(product -> visitor.visit(
+                product.latest(new String(product.id, StandardCharsets.UTF_8), index), product.size(),
+                product::sequenceAt));
     }
 
     @FunctionalInterface
