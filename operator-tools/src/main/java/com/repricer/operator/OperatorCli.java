@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -121,6 +123,21 @@ public final class OperatorCli {
 
     public String instance() {
         return instance;
+    }
+
+    /**
+     * Runs a started loop until the {@link Lifetime} ends, with its {@code /healthz} and {@code /readyz} on
+     * {@code healthPort} (0: any free port); then closes both.
+     *
+     * @param started the line to log once the health endpoint listens, given its port
+     */
+    public void serve(InformerLoop<?> loop, int healthPort, IntFunction<String> started)
+            throws IOException, InterruptedException {
+        try (loop; HealthServer health = HealthServer.start(healthPort, loop::isLive, loop::isReady)) {
+            out.println(clock.instant() + " " + started.apply(health.port()));
+            out.flush();
+            lifetime.await(health.port());
+        }
     }
 
     /** {@code namespace}, else the client's (kubeconfig context, or the pod's service account), else "default". */

@@ -21,6 +21,8 @@ import java.util.Map;
 public final class Fixtures {
 
     public static final String NAMESPACE = "test";
+    /** The tests' now, on a {@link MutableClock} or fixed. */
+    public static final Instant NOW = Instant.parse("2026-11-27T20:13:07Z");
     public static final Map<String, String> SERVER_LABELS = Map.of(KubeNames.NAME_LABEL, KubeNames.NAME_VALUE,
                                                                     "app.kubernetes.io/component", "server");
 

@@ -1,8 +1,7 @@
 package com.repricer.operator.guard;
 
-import com.repricer.operator.EventRecorder;
-import com.repricer.operator.HealthServer;
 import com.repricer.kube.KubeNames;
+import com.repricer.operator.EventRecorder;
 import com.repricer.operator.OperatorCli;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -64,14 +63,9 @@ public final class GuardCommand implements Callable<Integer> {
         Guard guard = new Guard(client, cli.namespaceOr(namespace), deployment);
         EventRecorder events = new EventRecorder(client, cli.clock(), GuardLoop.COMPONENT, cli.instance());
         if (watch) {
-            try (GuardLoop loop = GuardLoop.start(client, guard, fix, interval, events, cli.clock(), out);
-                 HealthServer health = HealthServer.start(healthPort, loop::isLive, loop::isReady)) {
-                out.println(cli.clock().instant() + " guard: watching deployment " + guard.namespace() + "/"
-                            + deployment + (fix ? " (fixing replicas and strategy)" : "") + "; health on port "
-                            + health.port());
-                out.flush();
-                cli.lifetime().await(health.port());
-            }
+            cli.serve(GuardLoop.start(client, guard, fix, interval, events, cli.clock(), out), healthPort,
+                      port -> "guard: watching deployment " + guard.namespace() + "/" + deployment
+                              + (fix ? " (fixing replicas and strategy)" : "") + "; health on port " + port);
             return OperatorCli.OK;
         }
         Optional<Guard.Report> report = guard.inspect();

@@ -1,13 +1,10 @@
 package com.repricer.operator.guard;
 
 import com.repricer.operator.EventRecorder;
-import com.repricer.operator.InformerSync;
-import com.repricer.operator.PassScheduler;
+import com.repricer.operator.InformerLoop;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -25,7 +22,7 @@ import java.util.stream.Collectors;
  * recorded as a Warning Event on the Deployment; with {@code fix}, fixable violations are patched at once and the
  * repair recorded as a Normal Event.
  */
-public final class GuardLoop implements AutoCloseable {
+public final class GuardLoop extends InformerLoop<Deployment> {
 
     public static final String VIOLATED_REASON = "InvariantViolated";
     public static final String REPAIRED_REASON = "InvariantRepaired";
@@ -37,53 +34,34 @@ public final class GuardLoop implements AutoCloseable {
     private final EventRecorder events;
     private final Clock clock;
     private final PrintWriter log;
-    private final SharedIndexInformer<Deployment> informer;
-    private final PassScheduler scheduler;
     /** The violations last reported; touched only on the scheduler's thread. */
     private List<Violation> reported;
     private boolean reportedMissing;
     private volatile Optional<Guard.Report> lastReport = Optional.empty();
 
-    private GuardLoop(Guard guard, boolean fix, Duration interval, EventRecorder events, Clock clock,
-                      PrintWriter log, SharedIndexInformer<Deployment> informer) {
+    private GuardLoop(KubernetesClient client, Guard guard, boolean fix, Duration interval, EventRecorder events,
+                      Clock clock, PrintWriter log) {
+        super("guard", "deployments", client.apps().deployments().inNamespace(guard.namespace()).runnableInformer(0),
+              interval, RETRY_DELAY, clock, log);
         this.guard = guard;
         this.fix = fix;
         this.events = events;
         this.clock = clock;
         this.log = log;
-        this.informer = informer;
-        this.scheduler = new PassScheduler("guard", clock, this::pass, interval, RETRY_DELAY, log);
     }
 
     /** Starts the informer (waiting for its first list) and the scheduler. */
     public static GuardLoop start(KubernetesClient client, Guard guard, boolean fix, Duration interval,
                                   EventRecorder events, Clock clock, PrintWriter log)
             throws InterruptedException, TimeoutException {
-        SharedIndexInformer<Deployment> informer = client.apps().deployments().inNamespace(guard.namespace())
-                                                         .runnableInformer(0);
-        GuardLoop loop = new GuardLoop(guard, fix, interval, events, clock, log, informer);
-        informer.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Deployment deployment) {
-                loop.scheduler.requestPass();
-            }
-
-            @Override
-            public void onUpdate(Deployment before, Deployment after) {
-                loop.scheduler.requestPass();
-            }
-
-            @Override
-            public void onDelete(Deployment deployment, boolean finalStateUnknown) {
-                loop.scheduler.requestPass();
-            }
-        });
-        InformerSync.start(informer, "deployments", loop::close);
-        loop.scheduler.requestPass();
+        GuardLoop loop = new GuardLoop(client, guard, fix, interval, events, clock, log);
+        loop.start();
         return loop;
     }
 
-    private Optional<Instant> pass() {
+    /** Checks the Deployment afresh from the API (its neighbours are not in the cache); never asks for a deadline. */
+    @Override
+    protected Optional<Instant> pass(List<Deployment> cached) {
         Optional<Guard.Report> found = guard.inspect();
         lastReport = found;
         if (found.isEmpty()) {
@@ -126,16 +104,8 @@ public final class GuardLoop implements AutoCloseable {
 
     /** Runs a pass now and returns what it found (tests, and a person's impatience). */
     public Optional<Guard.Report> passNow(Duration timeout) throws InterruptedException, TimeoutException {
-        scheduler.runNow(timeout);
+        runPassNow(timeout);
         return lastReport;
-    }
-
-    public boolean isLive() {
-        return scheduler.isRunning() && informer.isRunning();
-    }
-
-    public boolean isReady() {
-        return informer.hasSynced() && informer.isWatching();
     }
 
     private void say(String line) {
@@ -143,11 +113,5 @@ public final class GuardLoop implements AutoCloseable {
             log.println(clock.instant() + " guard: " + line);
             log.flush();
         }
-    }
-
-    @Override
-    public void close() {
-        scheduler.close();
-        informer.close();
     }
 }

@@ -1,14 +1,17 @@
 package com.repricer.operator.reaper;
 
-import com.repricer.operator.EventRecorder;
 import com.repricer.kube.DebugPodMetadata;
 import com.repricer.kube.ExpiryDecision;
 import com.repricer.kube.HumanDuration;
 import com.repricer.kube.KubeNames;
+import com.repricer.operator.EventRecorder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.StatusDetails;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.PodResource;
 
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -63,6 +66,13 @@ public final class Reaper {
         this.clock = clock;
         this.events = events;
         this.log = log;
+    }
+
+    /** The debug pods of {@code namespace} (empty: of all namespaces), as the reaper lists and watches them. */
+    public static FilterWatchListDeletable<Pod, PodList, PodResource> debugPods(KubernetesClient client,
+                                                                               Optional<String> namespace) {
+        return (namespace.isPresent() ? client.pods().inNamespace(namespace.get()) : client.pods().inAnyNamespace())
+                .withLabel(KubeNames.DEBUG_LABEL, KubeNames.DEBUG_VALUE);
     }
 
     /** One pass over {@code pods} (the informer's cache, or a fresh list), at the clock's now. */

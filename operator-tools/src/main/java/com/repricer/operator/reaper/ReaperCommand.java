@@ -1,10 +1,8 @@
 package com.repricer.operator.reaper;
 
-import com.repricer.operator.EventRecorder;
-import com.repricer.operator.HealthServer;
 import com.repricer.kube.KubeNames;
+import com.repricer.operator.EventRecorder;
 import com.repricer.operator.OperatorCli;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -12,7 +10,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -65,21 +62,13 @@ public final class ReaperCommand implements Callable<Integer> {
         Reaper reaper = new Reaper(client, cli.clock(),
                                    new EventRecorder(client, cli.clock(), Reaper.COMPONENT, cli.instance()), out);
         if (once) {
-            var pods = namespace.isPresent() ? client.pods().inNamespace(namespace.get())
-                    : client.pods().inAnyNamespace();
-            List<Pod> debugPods = pods.withLabel(KubeNames.DEBUG_LABEL, KubeNames.DEBUG_VALUE).list().getItems();
-            Reaper.Pass pass = reaper.reconcile(debugPods);
+            Reaper.Pass pass = reaper.reconcile(Reaper.debugPods(client, namespace).list().getItems());
             out.println("reaper (" + where + "): " + pass.summary());
             out.flush();
             return pass.failed().isEmpty() ? OperatorCli.OK : OperatorCli.DRIFT;
         }
-        try (ReaperLoop loop = ReaperLoop.start(client, namespace, reaper, cli.clock(), out);
-             HealthServer health = HealthServer.start(healthPort, loop::isLive, loop::isReady)) {
-            out.println(cli.clock().instant() + " reaper: watching debug pods in " + where + "; health on port "
-                        + health.port());
-            out.flush();
-            cli.lifetime().await(health.port());
-        }
+        cli.serve(ReaperLoop.start(client, namespace, reaper, cli.clock(), out), healthPort,
+                  port -> "reaper: watching debug pods in " + where + "; health on port " + port);
         out.println(cli.clock().instant() + " reaper: stopped");
         out.flush();
         return OperatorCli.OK;

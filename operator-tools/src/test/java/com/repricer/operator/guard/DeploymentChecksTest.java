@@ -1,7 +1,7 @@
 package com.repricer.operator.guard;
 
-import com.repricer.operator.Fixtures;
 import com.repricer.kube.KubeNames;
+import com.repricer.operator.Fixtures;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;

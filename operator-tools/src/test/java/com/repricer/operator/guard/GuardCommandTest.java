@@ -1,8 +1,8 @@
 package com.repricer.operator.guard;
 
+import com.repricer.kube.KubeNames;
 import com.repricer.operator.CliRun;
 import com.repricer.operator.Fixtures;
-import com.repricer.kube.KubeNames;
 import com.repricer.operator.MutableClock;
 import com.repricer.operator.OperatorCli;
 import io.fabric8.kubernetes.api.model.Event;
@@ -14,10 +14,10 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Instant;
 import java.util.List;
 
 import static com.repricer.operator.Fixtures.NAMESPACE;
+import static com.repricer.operator.Fixtures.NOW;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -29,8 +29,6 @@ import static org.hamcrest.Matchers.nullValue;
 /** {@code guard} and {@code guard --fix} against the mock API server. */
 @EnableKubernetesMockClient(crud = true, https = false)
 class GuardCommandTest {
-
-    private static final Instant NOW = Instant.parse("2026-11-27T20:13:07Z");
 
     KubernetesClient client;
 

@@ -1,8 +1,8 @@
 package com.repricer.operator.guard;
 
+import com.repricer.kube.KubeNames;
 import com.repricer.operator.EventRecorder;
 import com.repricer.operator.Fixtures;
-import com.repricer.kube.KubeNames;
 import com.repricer.operator.MutableClock;
 import com.repricer.operator.WatchQueue;
 import io.fabric8.kubernetes.api.model.Event;
@@ -18,12 +18,11 @@ import org.junit.jupiter.api.Test;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import java.util.Optional;
 
 import static com.repricer.operator.Fixtures.NAMESPACE;
+import static com.repricer.operator.Fixtures.NOW;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -34,22 +33,21 @@ import static org.hamcrest.Matchers.is;
 @EnableKubernetesMockClient(crud = true, https = false)
 class GuardLoopTest {
 
-    private static final Instant NOW = Instant.parse("2026-11-27T20:13:07Z");
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TIMEOUT = WatchQueue.TIMEOUT;
 
     KubernetesClient client;
-
-    private static final Duration EVENT_POLL = Duration.ofMillis(20);
 
     private final MutableClock clock = new MutableClock(NOW);
     private final StringWriter log = new StringWriter();
     private WatchQueue<Deployment> deployments;
+    private WatchQueue<Event> events;
     private GuardLoop loop;
 
     @BeforeEach
     void setUp() {
         client.persistentVolumeClaims().inNamespace(NAMESPACE).resource(Fixtures.claim("ReadWriteOnce")).create();
         deployments = new WatchQueue<>(client.apps().deployments().inNamespace(NAMESPACE));
+        events = new WatchQueue<>(client.v1().events().inNamespace(NAMESPACE));
     }
 
     @AfterEach
@@ -58,6 +56,7 @@ class GuardLoopTest {
             loop.close();
         }
         deployments.close();
+        events.close();
     }
 
     @Test
@@ -112,13 +111,10 @@ class GuardLoopTest {
                           "the repaired deployment");
     }
 
-    /** The repair Event is recorded just after the patch the watch saw: poll the events until it is there. */
-    private void awaitEvent(String reason) {
-        long deadline = System.nanoTime() + WatchQueue.TIMEOUT.toNanos();
-        while (!reasons().contains(reason)) {
-            assertThat("no " + reason + " event within " + WatchQueue.TIMEOUT, System.nanoTime() < deadline, is(true));
-            LockSupport.parkNanos(EVENT_POLL.toNanos());
-        }
+    /** The repair Event is recorded just after the patch the watch saw: await it on the test's own watch. */
+    private void awaitEvent(String reason) throws InterruptedException {
+        events.await(e -> e.action() == Watcher.Action.ADDED && reason.equals(e.resource().getReason()),
+                     "a " + reason + " event");
     }
 
     private List<String> reasons() {

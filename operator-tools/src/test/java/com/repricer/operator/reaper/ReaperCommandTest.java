@@ -16,11 +16,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 import static com.repricer.operator.Fixtures.NAMESPACE;
+import static com.repricer.operator.Fixtures.NOW;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -29,8 +29,6 @@ import static org.hamcrest.Matchers.nullValue;
 
 @EnableKubernetesMockClient(crud = true, https = false)
 class ReaperCommandTest {
-
-    private static final Instant NOW = Instant.parse("2026-11-27T20:13:07Z");
 
     KubernetesClient client;
 

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -24,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static com.repricer.operator.Fixtures.NAMESPACE;
+import static com.repricer.operator.Fixtures.NOW;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
@@ -33,8 +33,7 @@ import static org.hamcrest.Matchers.notNullValue;
 @EnableKubernetesMockClient(crud = true, https = false)
 class ReaperLoopTest {
 
-    private static final Instant NOW = Instant.parse("2026-11-27T20:13:07Z");
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TIMEOUT = WatchQueue.TIMEOUT;
 
     KubernetesClient client;
 

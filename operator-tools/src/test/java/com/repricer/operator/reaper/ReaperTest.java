@@ -1,8 +1,8 @@
 package com.repricer.operator.reaper;
 
+import com.repricer.kube.KubeNames;
 import com.repricer.operator.EventRecorder;
 import com.repricer.operator.Fixtures;
-import com.repricer.kube.KubeNames;
 import com.repricer.operator.MutableClock;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 import static com.repricer.operator.Fixtures.NAMESPACE;
+import static com.repricer.operator.Fixtures.NOW;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
@@ -31,8 +31,6 @@ import static org.hamcrest.Matchers.nullValue;
 /** One pass at a time, over a fresh list: what {@code reaper --once} does. */
 @EnableKubernetesMockClient(crud = true, https = false)
 class ReaperTest {
-
-    private static final Instant NOW = Instant.parse("2026-11-27T20:13:07Z");
 
     KubernetesClient client;
 
