@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /**
  * Replaces {@code kubectl cp POD:/tmp/repricer/results DIR}, which runs {@code tar} inside the container and so
- * fails on the distroless image: port-forwards the pod's admin port, streams the service's own tar export into
+ * fails on the distroless image: port-forwards the pod's export port {@value KubeNames#EXPORT_PORT} (bound to the
+ * pod's loopback, which a port-forward reaches), streams the service's own tar export into
  * {@code DIR/<pod>/results/}, then verifies what it copied ({@link ResultsVerifier}). Read-only on the pod (one
  * GET), so it works on the production pod too.
  *
@@ -55,7 +56,7 @@ public final class CollectResults {
                                                                                 + ": name the pod"));
     }
 
-    /** Port-forwards the pod's admin port, downloads and verifies into {@code out/<pod>/results/}. */
+    /** Port-forwards the pod's export port, downloads and verifies into {@code out/<pod>/results/}. */
     public ResultsVerifier.Report collect(Pod pod, Path out, Optional<String> since, TransferProgress progress,
                                           PrintWriter log) throws IOException, InterruptedException {
         String name = pod.getMetadata().getName();
@@ -64,8 +65,8 @@ public final class CollectResults {
             throw new CliFailure(CliFailure.FAILED, "pod " + name + " is " + (phase == null ? "Pending" : phase)
                                                     + ": the results export needs a running pod");
         }
-        try (PortForward forward = PortForward.open(client, namespace, name, adminPort(pod), 0)) {
-            log.println("Forwarding " + forward.uri() + " to " + name + ":" + adminPort(pod) + " (admin)");
+        try (PortForward forward = PortForward.open(client, namespace, name, KubeNames.EXPORT_PORT, 0)) {
+            log.println("Forwarding " + forward.uri() + " to " + name + ":" + KubeNames.EXPORT_PORT + " (export)");
             log.flush();
             try {
                 return collect(forward.uri(), since, out.resolve(name).resolve(RESULTS_FOLDER), progress, log);
@@ -81,12 +82,12 @@ public final class CollectResults {
     }
 
     /**
-     * Downloads the export from {@code adminBase} into {@code resultsDirectory} and verifies the folder.
+     * Downloads the export from {@code exportBase} (the export port) into {@code resultsDirectory} and verifies the folder.
      *
      * @throws CliFailure {@link CliFailure#RESULTS_INVALID} if the export was cut short or malformed, or a file in
      *                    the folder is not valid (the report's summary is the message)
      */
-    public static ResultsVerifier.Report collect(URI adminBase, Optional<String> since, Path resultsDirectory,
+    public static ResultsVerifier.Report collect(URI exportBase, Optional<String> since, Path resultsDirectory,
                                                  TransferProgress progress, PrintWriter log)
             throws IOException, InterruptedException {
         ResultsDownload.Result result;
@@ -97,7 +98,7 @@ public final class CollectResults {
             log.println("Downloading results" + since.map(s -> " after " + s).orElse("") + " into "
                         + resultsDirectory);
             log.flush();
-            result = new ResultsDownload(http, progress).download(adminBase, since, resultsDirectory);
+            result = new ResultsDownload(http, progress).download(exportBase, since, resultsDirectory);
         } catch (ResultsDownload.ExportException e) {
             throw new CliFailure(CliFailure.RESULTS_INVALID, "results export failed: " + e.getMessage()
                                                              + "\n  (complete files copied so far are kept in "
@@ -114,7 +115,10 @@ public final class CollectResults {
         return report;
     }
 
-    /** The container port named {@value KubeNames#ADMIN_PORT_NAME}, else {@value KubeNames#ADMIN_PORT}. */
+    /**
+     * The container port named {@value KubeNames#ADMIN_PORT_NAME}, else {@value KubeNames#ADMIN_PORT}: where the
+     * probes and metrics are (the export is not: it has its own loopback port).
+     */
     static int adminPort(Pod pod) {
         List<Container> containers = pod.getSpec() == null ? List.of() : pod.getSpec().getContainers();
         return containers.stream()

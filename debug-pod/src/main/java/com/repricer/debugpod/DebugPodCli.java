@@ -209,7 +209,7 @@ public final class DebugPodCli implements AutoCloseable {
     }
 
     @Command(name = "collect", mixinStandardHelpOptions = true,
-             description = "Copy a pod's results/ out through the admin port's export, then verify the copy.")
+             description = "Copy a pod's results/ out through the export port (port-forwarded), then verify the copy.")
     static final class Collect implements Callable<Integer> {
         @ParentCommand
         DebugPodCli cli;

@@ -44,6 +44,7 @@ import static com.repricer.kube.KubeNames.CONTAINER;
 import static com.repricer.kube.KubeNames.DATA_DIR_ENV;
 import static com.repricer.kube.KubeNames.DATA_PATH;
 import static com.repricer.kube.KubeNames.DATA_VOLUME;
+import static com.repricer.kube.KubeNames.EXPORT_PORT;
 
 /**
  * The debug pod, as a pure function of the production Deployment (or just an image), the owner, the clock's now
@@ -211,7 +212,9 @@ public final class DebugPodSpec {
     }
 
     private static List<ContainerPort> withPorts(List<ContainerPort> ports) {
-        List<ContainerPort> all = new ArrayList<>(ports == null ? List.of() : ports);
+        // the export listens on the pod's loopback only: a containerPort for it would advertise what must stay private
+        List<ContainerPort> all = new ArrayList<>(ports == null ? List.of()
+                : ports.stream().filter(p -> p.getContainerPort() != EXPORT_PORT).toList());
         if (all.stream().noneMatch(p -> p.getContainerPort() == API_PORT)) {
             all.add(new ContainerPortBuilder().withName(API_PORT_NAME).withContainerPort(API_PORT).build());
         }

@@ -24,8 +24,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Streams the service's results export ({@code GET /debug/results[?since=<file name>]} on the admin port, a tar of
- * the complete files in {@code results/}) into a local folder. It knows nothing of Kubernetes: it takes the admin
+ * Streams the service's results export ({@code GET /debug/results[?since=<file name>]} on the export port, a tar of
+ * the complete files in {@code results/}) into a local folder. It knows nothing of Kubernetes: it takes the export
  * port's base URI, which a port-forward or a local service provides alike.
  *
  * <p>Each entry is written beside its final name ({@code <name>.part}) and renamed when complete, so the folder
@@ -54,14 +54,14 @@ public final class ResultsDownload {
     /**
      * Downloads the export into {@code resultsDirectory} (created if needed), replacing files of the same name.
      *
-     * @param adminBase the admin port, e.g. {@code http://127.0.0.1:9102/}
+     * @param exportBase the export port, e.g. {@code http://127.0.0.1:9103/}
      * @param since     only the files strictly after this file name
      * @throws ExportException if the service refused the request or the export was cut short or malformed
      */
-    public Result download(URI adminBase, Optional<String> since, Path resultsDirectory)
+    public Result download(URI exportBase, Optional<String> since, Path resultsDirectory)
             throws IOException, InterruptedException {
         Files.createDirectories(resultsDirectory);
-        HttpRequest request = HttpRequest.newBuilder(exportUri(adminBase, since)).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(exportUri(exportBase, since)).GET().build();
         HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {
             if (response.statusCode() != 200) {
@@ -82,8 +82,8 @@ public final class ResultsDownload {
         }
     }
 
-    static URI exportUri(URI adminBase, Optional<String> since) {
-        String base = adminBase.toString().replaceAll("/+$", "");
+    static URI exportUri(URI exportBase, Optional<String> since) {
+        String base = exportBase.toString().replaceAll("/+$", "");
         return URI.create(base + KubeNames.RESULTS_EXPORT_PATH
                           + since.map(s -> "?since=" + URLEncoder.encode(s, StandardCharsets.UTF_8)).orElse(""));
     }

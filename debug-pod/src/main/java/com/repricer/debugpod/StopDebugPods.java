@@ -13,17 +13,7 @@ import java.util.Optional;
  * {@code repricer.io/expires-at} has passed. It deletes only pods labelled {@code repricer.io/debug=true}: asked
  * for any other pod (the production one, say) it refuses, whatever RBAC would allow.
  */
-public final class StopDebugPods {
-
-    private final KubernetesClient client;
-    private final String namespace;
-    private final Clock clock;
-
-    public StopDebugPods(KubernetesClient client, String namespace, Clock clock) {
-        this.client = client;
-        this.namespace = namespace;
-        this.clock = clock;
-    }
+public record StopDebugPods(KubernetesClient client, String namespace, Clock clock) {
 
     /**
      * Deletes the named debug pod; returns its name.

@@ -1,6 +1,8 @@
 package com.repricer.debugpod;
 
+import com.repricer.kube.KubeNames;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -69,6 +71,19 @@ class DebugPodSpecTest {
                    containsInAnyOrder("http=8080", "admin=9102"));
         assertThat(spec.getImagePullSecrets().getFirst().getName(), is("acr-pull"));
         assertThat(spec.getNodeSelector(), hasEntry("kubernetes.io/os", "linux"));
+    }
+
+    @Test
+    void theExportPortIsNeverAContainerPortEvenIfTheDeploymentDeclaresOne() {
+        Deployment declaring = Fixtures.productionDeployment();
+        declaring.getSpec().getTemplate().getSpec().getContainers().getFirst().getPorts()
+                 .add(new ContainerPortBuilder().withName("export").withContainerPort(KubeNames.EXPORT_PORT).build());
+        for (Pod debug : List.of(DebugPodSpec.fromDeployment(declaring, REQUEST),
+                                 DebugPodSpec.fromImage("repricer:dev", REQUEST))) {
+            assertThat(debug.getSpec().getContainers().getFirst().getPorts().stream()
+                            .map(p -> p.getName() + "=" + p.getContainerPort()).toList(),
+                       containsInAnyOrder("http=8080", "admin=9102"));
+        }
     }
 
     @Test

@@ -25,6 +25,13 @@ public final class KubeNames {
     public static final int ADMIN_PORT = 9102;
     public static final String LIVE_PATH = "/observe/health/live";
     public static final String READY_PATH = "/observe/health/ready";
+    /**
+     * The results export's own port: the service binds it to {@code 127.0.0.1} only, so only who may port-forward to
+     * the pod (RBAC {@code pods/portforward}) reaches it. Never a {@code containerPort}: nothing else should.
+     */
+    public static final int EXPORT_PORT = 9103;
+    /** The service reads the export port from this variable ({@value #EXPORT_PORT} when unset; 0: any free port). */
+    public static final String EXPORT_PORT_ENV = "REPRICER_EXPORT_PORT";
     /** The tar export of the complete results files ({@code ?since=<file name>} for the files after one). */
     public static final String RESULTS_EXPORT_PATH = "/debug/results";
 

@@ -49,11 +49,7 @@ public final class PassScheduler implements AutoCloseable {
         this.maxIdle = maxIdle;
         this.retryDelay = retryDelay;
         this.log = log;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, name);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.executor = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(name).daemon().factory());
     }
 
     /** Asks for a pass soon; returns at once. Ignored after {@link #close()}. */

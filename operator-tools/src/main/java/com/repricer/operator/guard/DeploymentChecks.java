@@ -39,6 +39,7 @@ import static com.repricer.operator.guard.Violation.Kind.CLAIM_SHARED;
 import static com.repricer.operator.guard.Violation.Kind.CONTAINER_MISSING;
 import static com.repricer.operator.guard.Violation.Kind.DATA_MOUNT;
 import static com.repricer.operator.guard.Violation.Kind.DATA_VOLUME;
+import static com.repricer.operator.guard.Violation.Kind.EXPORT_PORT_EXPOSED;
 import static com.repricer.operator.guard.Violation.Kind.LIVENESS_PROBE;
 import static com.repricer.operator.guard.Violation.Kind.READINESS_PROBE;
 import static com.repricer.operator.guard.Violation.Kind.READ_ONLY_ROOT_FILESYSTEM;
@@ -56,7 +57,8 @@ import static com.repricer.operator.guard.Violation.Kind.STRATEGY;
  * of a PersistentVolumeClaim that exists, is ReadWriteOnce (or ReadWriteOncePod) and is mounted by nothing else;
  * HTTP liveness and readiness probes on the admin port {@value KubeNames#ADMIN_PORT}
  * ({@value KubeNames#LIVE_PATH}, {@value KubeNames#READY_PATH}); {@code runAsNonRoot}; a read-only root file
- * system.
+ * system; no {@code containerPort} {@value KubeNames#EXPORT_PORT} (the results export stays on the pod's
+ * loopback).
  */
 public final class DeploymentChecks {
 
@@ -108,6 +110,13 @@ public final class DeploymentChecks {
         probeProblem(c.getReadinessProbe(), KubeNames.READY_PATH, c).ifPresent(problem -> found.add(
                 new Violation(READINESS_PROBE, probeMessage("readiness", KubeNames.READY_PATH, problem))));
         checkSecurity(pod, c, found);
+        (c.getPorts() == null ? List.<ContainerPort>of() : c.getPorts()).stream()
+                .filter(p -> p.getContainerPort() != null && p.getContainerPort() == KubeNames.EXPORT_PORT)
+                .findFirst()
+                .ifPresent(p -> found.add(new Violation(EXPORT_PORT_EXPOSED, "container " + c.getName()
+                        + " declares containerPort " + KubeNames.EXPORT_PORT + (p.getName() == null ? "" : " ("
+                        + p.getName() + ")") + ": the results export listens on the pod's loopback only, for a "
+                        + "port-forward; a Service or NetworkPolicy must not be led to expect it")));
         return found;
     }
 

@@ -19,7 +19,7 @@ import java.util.Optional;
  * <p>API calls (and so the RBAC it needs): get and list {@code deployments}, list {@code statefulsets} and
  * {@code pods}, get the data {@code persistentvolumeclaim}; {@code patch} on the Deployment for a fix.
  */
-public final class Guard {
+public record Guard(KubernetesClient client, String namespace, String deploymentName) {
 
     /** The Deployment as found, and what is wrong with it. */
     public record Report(Deployment deployment, List<Violation> violations) {
@@ -44,24 +44,6 @@ public final class Guard {
             violations.forEach(v -> lines.add("  " + v));
             return lines;
         }
-    }
-
-    private final KubernetesClient client;
-    private final String namespace;
-    private final String deploymentName;
-
-    public Guard(KubernetesClient client, String namespace, String deploymentName) {
-        this.client = client;
-        this.namespace = namespace;
-        this.deploymentName = deploymentName;
-    }
-
-    public String namespace() {
-        return namespace;
-    }
-
-    public String deploymentName() {
-        return deploymentName;
     }
 
     /** Checks the Deployment as it is now; empty if there is no such Deployment. */

@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
 @Command(name = "guard", mixinStandardHelpOptions = true,
          description = {"Checks the repricer Deployment: replicas <= 1, strategy Recreate, the data directory on a "
                         + "ReadWriteOnce claim nothing else mounts, HTTP probes on the admin port "
-                        + KubeNames.ADMIN_PORT + ", runAsNonRoot, readOnlyRootFilesystem. Exit 1 on violations.",
+                        + KubeNames.ADMIN_PORT + ", runAsNonRoot, readOnlyRootFilesystem, no containerPort "
+                        + KubeNames.EXPORT_PORT + " (the loopback results export). Exit 1 on violations.",
                         "--fix patches replicas and strategy (never volumes, claims or pods). --watch runs until "
                         + "SIGTERM, with /healthz and /readyz on --health-port."})
 public final class GuardCommand implements Callable<Integer> {

@@ -27,7 +27,9 @@ public record Violation(Kind kind, String message) {
         LIVENESS_PROBE("liveness-probe", false),
         READINESS_PROBE("readiness-probe", false),
         RUN_AS_NON_ROOT("run-as-non-root", false),
-        READ_ONLY_ROOT_FILESYSTEM("read-only-root-filesystem", false);
+        READ_ONLY_ROOT_FILESYSTEM("read-only-root-filesystem", false),
+        /** A containerPort for the results export, which the service binds to the pod's loopback only. */
+        EXPORT_PORT_EXPOSED("export-port-exposed", false);
 
         private final String id;
         private final boolean fixable;

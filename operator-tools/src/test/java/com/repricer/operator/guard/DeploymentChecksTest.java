@@ -108,6 +108,9 @@ class DeploymentChecksTest {
                 bad("read-only-root-filesystem", false, "readOnlyRootFilesystem",
                     d -> withContainer(d, c -> c.editSecurityContext().withReadOnlyRootFilesystem(false)
                                                 .endSecurityContext().build())),
+                bad("export-port-exposed", false, "declares containerPort 9103 (export)",
+                    d -> withContainer(d, c -> c.addNewPort().withName("export")
+                                                .withContainerPort(KubeNames.EXPORT_PORT).endPort().build())),
                 bad("container-missing", false, "no container named repricer",
                     d -> withContainer(d, c -> c.withName("app").build())));
     }
