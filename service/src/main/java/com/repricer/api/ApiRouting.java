@@ -6,6 +6,7 @@ import com.repricer.storage.IdempotencyKeyReusedException;
 import com.repricer.storage.Ledger;
 import com.repricer.storage.StorageUnavailableException;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
@@ -35,7 +36,11 @@ public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimi
     public void register(HttpRouting.Builder routing) {
         routing.addFilter((chain, request, response) -> {
             try {
-                chain.proceed();
+                if (Method.HEAD.equals(request.prologue().method())) {
+                    Responses.withoutBody(chain::proceed);
+                } else {
+                    chain.proceed();
+                }
             } finally {
                 metrics.requestCompleted(Endpoint.of(request.path().absolute().path()), response.status().code());
             }

@@ -5,9 +5,11 @@ import com.repricer.RunningService.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
@@ -80,5 +82,49 @@ class HttpFramingTest {
             connection.send(preface).read().assertProblem(400);
             assertThat(connection.closedByServerWithin(CLOSE_WAIT), is(true));
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Item 7: HEAD is served where GET is, and no HEAD answer carries a body
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/api/product/p1/price", "/api/query?productId=p1"})
+    void headIsServedLikeGetWithoutTheBodyAndTheConnectionStaysInStep(String target) {
+        assertThat(service.reprice("p1", "3.50").status(), is(200));
+        Response get = service.get(target);
+
+        try (RawConnection connection = api()) {
+            Response head = connection.send("HEAD " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n").readHead();
+            Response next = connection.send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n").read();
+
+            assertThat(head.toString(), head.status(), is(200));
+            assertThat(head.contentType(), is("application/json"));
+            assertThat("Content-Length of HEAD = length of the GET body", head.header("Content-Length"),
+                       is(Optional.of(Integer.toString(get.body().length))));
+            assertThat(next.toString(), next.status(), is(200));
+            assertThat(next.text(), is(get.text()));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"/api/reprice, 405", "/api/product/never-priced/price, 404", "/api/unknown, 404",
+                "/api/query?foo=1, 400"})
+    void headAnswersWithoutABodyEverywhere(String target, int status) {
+        try (RawConnection connection = api()) {
+            Response head = connection.send("HEAD " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n").readHead();
+            // Were a body sent after the HEAD answer, it would be read here as the next status line.
+            Response next = connection.send("GET /api/product/never-priced/price HTTP/1.1\r\nHost: localhost"
+                                            + "\r\n\r\n").read();
+
+            assertThat(head.toString(), head.status(), is(status));
+            next.assertProblem(404);
+        }
+    }
+
+    @Test
+    void headIsAllowedWhereGetIs() {
+        Response response = service.method("DELETE", "/api/product/p1/price");
+
+        assertThat(response.header("Allow"), is(Optional.of("GET, HEAD")));
     }
 }

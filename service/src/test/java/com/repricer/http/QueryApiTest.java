@@ -368,7 +368,7 @@ class QueryApiTest {
         Response response = service.method(method, "/api/query");
 
         response.assertProblem(405);
-        assertThat(response.header("Allow").orElse(""), is("GET"));
+        assertThat(response.header("Allow").orElse(""), is("GET, HEAD"));
     }
 
     // ---------------------------------------------------------------------------------------------------------
