@@ -110,9 +110,18 @@ final class RepriceService implements HttpService {
 
     /** The body is over {@link #MAX_BODY_BYTES}: 413. */
     static final class PayloadTooLargeException extends RuntimeException {
+        private final boolean declared;
+
+        /** @param declared the Content-Length that is over the limit, or -1 if the body was read past it */
         PayloadTooLargeException(long declared) {
             super("the body is larger than " + MAX_BODY_BYTES + " bytes"
                   + (declared > 0 ? " (Content-Length " + declared + ")" : ""));
+            this.declared = declared > 0;
+        }
+
+        /** Whether the size was declared (nothing of the body read), rather than found by reading. */
+        boolean declared() {
+            return declared;
         }
     }
 

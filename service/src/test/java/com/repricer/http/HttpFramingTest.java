@@ -183,4 +183,22 @@ class HttpFramingTest {
             assertThat(next.toString(), next.status(), is(200));
         }
     }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Item 10: a huge declared body is answered 413 and the connection closed, not drained
+
+    @Test
+    void aHugeDeclaredBodyIs413AndClosedWithoutDrainingIt() {
+        try (RawConnection connection = api()) {
+            Response response = connection.send("POST /api/reprice HTTP/1.1\r\nHost: localhost\r\n"
+                                                + "Content-Length: 1000000000\r\n\r\n")
+                                          .send(new byte[16 * 1024])
+                                          .read();
+
+            response.assertProblem(413);
+            assertThat(response.header("Connection"), is(Optional.of("close")));
+            // Were the server draining the declared gigabyte, it would wait here for the rest.
+            assertThat(connection.closedByServerWithin(CLOSE_WAIT), is(true));
+        }
+    }
 }
