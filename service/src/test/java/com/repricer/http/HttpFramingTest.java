@@ -30,6 +30,13 @@ class HttpFramingTest {
         return new RawConnection(service.api().getPort());
     }
 
+    /** {@code response} is a problem with {@code status} and {@code Connection: close}, and the server closed. */
+    private static void assertProblemAndClosed(RawConnection connection, Response response, int status) {
+        response.assertProblem(status);
+        assertThat(response.header("Connection"), is(Optional.of("close")));
+        assertThat(connection.closedByServerWithin(CLOSE_WAIT), is(true));
+    }
+
     private RawConnection admin() {
         return new RawConnection(service.admin().getPort());
     }
@@ -66,20 +73,12 @@ class HttpFramingTest {
         }
     }
 
-    @Test
-    void aBareLfRequestLineIs400() {
-        String request = "GET /api/product/p1/price HTTP/1.1\nHost: localhost\n\n";
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GET /api/product/p1/price HTTP/1.1\nHost: localhost\n\n",  // bare LF
+                            "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"})                      // HTTP/2 prior knowledge
+    void aRequestLineThatIsNotHttp11Is400AndCloses(String request) {
         try (RawConnection connection = api()) {
             connection.send(request).read().assertProblem(400);
-            assertThat(connection.closedByServerWithin(CLOSE_WAIT), is(true));
-        }
-    }
-
-    @Test
-    void anHttp2PriorKnowledgePrefaceIs400() {
-        String preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-        try (RawConnection connection = api()) {
-            connection.send(preface).read().assertProblem(400);
             assertThat(connection.closedByServerWithin(CLOSE_WAIT), is(true));
         }
     }
@@ -145,9 +144,7 @@ class HttpFramingTest {
                                                 + "Transfer-Encoding: chunked\r\n\r\n" + sizeLine + body
                                                 + "\r\n0\r\n\r\n").read();
 
-            response.assertProblem(400);
-            assertThat(response.header("Connection"), is(Optional.of("close")));
-            assertThat(connection.closedByServerWithin(CLOSE_WAIT), is(true));
+            assertProblemAndClosed(connection, response, 400);
         }
         assertThat(service.get("/api/product/p1/price").status(), is(404));
     }
@@ -161,9 +158,7 @@ class HttpFramingTest {
                                                 + Integer.toHexString(body.length()) + "\r\n" + body
                                                 + "\r\n0\r\nX-Checksum: abc\r\n\r\n").read();
 
-            response.assertProblem(400);
-            assertThat(response.header("Connection"), is(Optional.of("close")));
-            assertThat(connection.closedByServerWithin(CLOSE_WAIT), is(true));
+            assertProblemAndClosed(connection, response, 400);
         }
     }
 
@@ -195,10 +190,8 @@ class HttpFramingTest {
                                           .send(new byte[16 * 1024])
                                           .read();
 
-            response.assertProblem(413);
-            assertThat(response.header("Connection"), is(Optional.of("close")));
-            // Were the server draining the declared gigabyte, it would wait here for the rest.
-            assertThat(connection.closedByServerWithin(CLOSE_WAIT), is(true));
+            // Were the server draining the declared gigabyte, it would not close the connection.
+            assertProblemAndClosed(connection, response, 413);
         }
     }
 }
