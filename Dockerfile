@@ -20,6 +20,7 @@ ENV MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow"
 # Dependencies and plugins in their own layer, rebuilt only when a pom changes. The other modules' poms are only
 # there because the parent lists them; they are not built.
 COPY pom.xml ./
+COPY test-fixtures/pom.xml test-fixtures/
 COPY service/pom.xml service/
 COPY kube-contract/pom.xml kube-contract/
 COPY debug-pod/pom.xml debug-pod/

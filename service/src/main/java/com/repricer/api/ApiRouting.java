@@ -6,9 +6,12 @@ import com.repricer.storage.IdempotencyKeyReusedException;
 import com.repricer.storage.Ledger;
 import com.repricer.storage.StorageUnavailableException;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerResponse;
 import jakarta.json.JsonException;
 
 import java.time.Duration;
@@ -36,7 +39,17 @@ public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimi
         routing.addFilter((chain, request, response) -> {
             long started = System.nanoTime();
             try {
-                chain.proceed();
+                if (Method.HEAD.equals(request.prologue().method())) {
+                    Responses.withoutBody(chain::proceed);
+                } else {
+                    chain.proceed();
+                }
+                if (response.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
+                    // Helidon goes on reading a connection after an answer with "Connection: close"; the rest of
+                    // a body that was not read (stalled, malformed, too large) would be taken for a request.
+                    // Thrown from a filter (not an error handler), this exception ends the connection quietly.
+                    throw new CloseConnectionException("answered with Connection: close");
+                }
             } finally {
                 metrics.requestCompleted(Endpoint.of(request.path().absolute().path()), response.status().code(),
                                          System.nanoTime() - started);
@@ -53,10 +66,20 @@ public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimi
                       (request, response, e) -> Problem.badRequest(e).send(response))
                .error(JsonException.class, (request, response, e) ->
                        Responses.problem(response, Status.BAD_REQUEST_400, "the body is not valid JSON"))
-               .error(RepriceService.PayloadTooLargeException.class, (request, response, e) ->
-                       Responses.problem(response, Status.REQUEST_ENTITY_TOO_LARGE_413, e.getMessage()))
+               .error(RepriceService.PayloadTooLargeException.class, (request, response, e) -> {
+                   if (e.declared()) {
+                       // Refused before a byte of it was read: draining a body of any declared size to keep the
+                       // connection would let one request make the server read hundreds of megabytes.
+                       answerAndClose(response, Status.REQUEST_ENTITY_TOO_LARGE_413, e.getMessage());
+                   } else {
+                       Responses.problem(response, Status.REQUEST_ENTITY_TOO_LARGE_413, e.getMessage());
+                   }
+               })
                .error(IdempotencyKeyReusedException.class, (request, response, e) ->
                        Responses.problem(response, Status.UNPROCESSABLE_CONTENT_422, e.getMessage()))
+               .error(RepriceService.MalformedBodyException.class, (request, response, e) ->
+                       // Where this body ends is unknown: the next bytes cannot be read as a request.
+                       answerAndClose(response, Status.BAD_REQUEST_400, e.getMessage()))
                .error(RepriceService.RequestTimeoutException.class, (request, response, e) -> {
                    // The rest of the body may never come: close rather than wait to skip it.
                    response.header(HeaderValues.CONNECTION_CLOSE);
@@ -74,6 +97,12 @@ public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimi
                    LOG.log(Level.SEVERE, "Request " + request.prologue() + " failed", e);
                    Responses.problem(response, Status.INTERNAL_SERVER_ERROR_500, "internal error");
                });
+    }
+
+    /** Answers with {@code Connection: close}: the connection ends after this answer (see {@link #register}). */
+    private static void answerAndClose(ServerResponse response, Status status, String detail) {
+        response.header(HeaderValues.CONNECTION_CLOSE);
+        Responses.problem(response, status, detail);
     }
 
     private ConcurrencyLimit limit(Endpoint endpoint, int permits) {

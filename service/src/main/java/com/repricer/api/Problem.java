@@ -46,11 +46,11 @@ public record Problem(int status, String title, String detail, List<InvalidParam
         return new Problem(400, "Bad Request", e.detail(), e.invalidParams());
     }
 
-    /** Sends this problem as the response: its status, {@link #MEDIA_TYPE} and the body. */
+    /** Sends this problem as the response: its status, {@link #MEDIA_TYPE} and the body (none for HEAD). */
     public void send(ServerResponse response) {
         response.status(Status.create(status));
         response.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
-        response.send(toJson().getBytes(StandardCharsets.UTF_8));
+        Responses.send(response, toJson().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The body, e.g. {@code {"type":"about:blank","title":"Bad Request","status":400,"detail":"…"}}. */

@@ -3,7 +3,6 @@ package com.repricer.api;
 import com.repricer.storage.HistoryPage;
 import com.repricer.storage.HistoryQuery;
 import com.repricer.storage.Ledger;
-import io.helidon.common.uri.UriQuery;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
@@ -11,7 +10,6 @@ import io.helidon.webserver.http.ServerResponse;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -21,7 +19,7 @@ record QueryService(Ledger ledger) implements Handler {
 
     @Override
     public void handle(ServerRequest request, ServerResponse response) {
-        Map<String, List<String>> parameters = parameters(request.query());
+        Map<String, List<String>> parameters = QueryParameters.parse(request.query().rawValue());
         HistoryRequest history = HistoryRequest.parse(parameters);
         HistoryPage page = ledger.history(new HistoryQuery(history.productId(), history.fromNanos(),
                                                            history.toNanos(), history.offset(),
@@ -31,14 +29,6 @@ record QueryService(Ledger ledger) implements Handler {
                                               + ">; rel=\"next\"");
         }
         Responses.json(response, RecordJson.history(page.records()));
-    }
-
-    private static Map<String, List<String>> parameters(UriQuery query) {
-        Map<String, List<String>> parameters = new LinkedHashMap<>();
-        for (String name : query.names()) {
-            parameters.put(name, query.all(name));
-        }
-        return parameters;
     }
 
     /** The same query one page further, as a path-absolute reference. */

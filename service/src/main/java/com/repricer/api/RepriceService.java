@@ -2,6 +2,7 @@ package com.repricer.api;
 
 import com.repricer.storage.Ledger;
 import io.helidon.common.buffers.DataReader;
+import io.helidon.http.RequestException;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -89,6 +90,10 @@ final class RepriceService implements HttpService {
             // The client closed the connection before the declared length or the last chunk: nobody will read
             // the answer, but it is a client error, not an internal one.
             throw new BadRequestException("the connection closed before the whole body arrived");
+        } catch (RequestException | NumberFormatException e) {
+            // Helidon's chunked decoder refused a chunk-size line or what follows the last chunk (it reads
+            // neither chunk extensions nor trailer fields): the rest of the body cannot be framed.
+            throw new MalformedBodyException();
         }
         in.close();
         return body.toByteArray();
@@ -105,9 +110,27 @@ final class RepriceService implements HttpService {
 
     /** The body is over {@link #MAX_BODY_BYTES}: 413. */
     static final class PayloadTooLargeException extends RuntimeException {
+        private final boolean declared;
+
+        /** @param declared the Content-Length that is over the limit, or -1 if the body was read past it */
         PayloadTooLargeException(long declared) {
             super("the body is larger than " + MAX_BODY_BYTES + " bytes"
                   + (declared > 0 ? " (Content-Length " + declared + ")" : ""));
+            this.declared = declared > 0;
+        }
+
+        /** Whether the size was declared (nothing of the body read), rather than found by reading. */
+        boolean declared() {
+            return declared;
+        }
+    }
+
+    /** The body's chunked framing cannot be decoded: 400, and the connection is closed. */
+    static final class MalformedBodyException extends RuntimeException {
+        MalformedBodyException() {
+            // No stack trace: an expected answer to a client's bytes.
+            super("the chunked body cannot be decoded (a chunk size must be hexadecimal digits alone; chunk"
+                  + " extensions and trailer fields are not supported)", null, false, false);
         }
     }
 

@@ -137,7 +137,7 @@ class ProductApiTest {
         Response response = service.method(method, "/api/product/p1/price");
 
         response.assertProblem(405);
-        assertThat(response.header("Allow").orElse(""), is("GET"));
+        assertThat(response.header("Allow").orElse(""), is("GET, HEAD"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -30,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.hasItem;
@@ -206,6 +207,23 @@ class QueryApiTest {
         assertThat(records, hasSize(3));
     }
 
+    /** SPEC §1: a {@code +} in the query string is a literal plus, as in the path (not a form's space). */
+    @Test
+    void aRawPlusInTheQueryIsAPlus() {
+        String rawPlus = encode(ODD_ID).replace("%2B", "+");
+        Instant from = history.get(4).instant();
+        Instant to = history.get(9).instant();
+
+        List<Stored> byId = records(service.get("/api/query?productId=" + rawPlus));
+        List<Stored> byOffset = records(service.get("/api/query?from=" + inPlusTwo(from) + "&to=" + inPlusTwo(to)));
+
+        assertThat(rawPlus, containsString("+"));
+        assertThat(byId, is(history.stream().filter(r -> r.productId().equals(ODD_ID)).toList()));
+        assertThat(byId, hasSize(3));
+        assertThat(inPlusTwo(from), containsString("+02:00"));
+        assertThat(byOffset, is(history.subList(4, 9)));
+    }
+
     @Test
     void unknownProductIsAnEmptyPage() {
         Response response = service.get("/api/query?productId=nope");
@@ -345,6 +363,11 @@ class QueryApiTest {
             productId=                                     | productId
             productId=a%00b                                | productId
             productId=a%C2%85b                             | productId
+            foo                                            | foo
+            pagesize=1&pagesize                            | pagesize
+            productId&productId=x                          | productId
+            productId                                      | productId
+            pageNumber                                     | pageNumber
             """)
     void invalidParameterIs400ProblemNamingIt(String query, String parameter) {
         Response response = service.get("/api/query?" + query.replace(" ", "%20"));
@@ -368,7 +391,7 @@ class QueryApiTest {
         Response response = service.method(method, "/api/query");
 
         response.assertProblem(405);
-        assertThat(response.header("Allow").orElse(""), is("GET"));
+        assertThat(response.header("Allow").orElse(""), is("GET, HEAD"));
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -226,6 +226,30 @@ class SlowClientTest {
         }
     }
 
+    /**
+     * Issue 14 item 11: the 408 and the end of the connection come one read timeout after the stall, as documented,
+     * not two (Helidon used to wait about one more read timeout for the client after the answer). A longer read
+     * timeout than the other tests' makes one timeout plus the slack shorter than two.
+     */
+    @Test
+    void stalledBodyIsAnswered408AndClosedWithinOneReadTimeout() throws Exception {
+        Duration readTimeout = Duration.ofSeconds(5);
+        try (RunningService service = RunningService.start(dataDir, Map.of(
+                "server.connection-options.read-timeout", readTimeout.toString(),
+                "repricer.reprice.body-timeout", "PT60S"));
+             Sockets sockets = new Sockets(service.api().getPort())) {
+            Trickle reprice = new Trickle(sockets, "stalled", "3.50", false);
+            for (int i = 0; i < reprice.body.length / 2; i++) {
+                reprice.sendNextByte();
+            }
+
+            Closed closed = awaitClosed(reprice.socket, readTimeout.plus(SLACK));
+
+            closed.response().orElseThrow(() -> new AssertionError("no answer: " + closed)).assertProblem(408);
+            assertThat(closed.toString(), closed.after(), is(lessThan(readTimeout.multipliedBy(2))));
+        }
+    }
+
     @Test
     void bodyTrickledFasterThanTheReadTimeoutIsCutOffAtTheBodyTimeoutAndNothingIsStored() throws Exception {
         try (RunningService service = startWithShortTimeouts();

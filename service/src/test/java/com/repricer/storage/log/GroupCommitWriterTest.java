@@ -3,7 +3,7 @@ package com.repricer.storage.log;
 import com.repricer.storage.PendingReprice;
 import com.repricer.storage.PriceRecord;
 import com.repricer.storage.StorageConfig;
-import com.repricer.storage.StorageFixtures.MutableClock;
+import com.repricer.fixtures.MutableClock;
 import com.repricer.storage.StorageMetrics;
 import com.repricer.storage.StorageUnavailableException;
 import com.repricer.storage.fs.FaultyStorageFiles;
