@@ -73,11 +73,11 @@ class ManifestsTest {
     /** Any namespace the repricer is applied to. */
     static final String NAMESPACE = "repricer";
 
-    private static final Map<String, Kustomization> builds = new ConcurrentHashMap<>();
+    private static final Map<String, KustomizeBuild> builds = new ConcurrentHashMap<>();
 
     /** Built once per test class run; each test that needs kubectl skips on its own without it. */
-    private static Kustomization built(String directory) {
-        return builds.computeIfAbsent(directory, d -> Kustomization.build(MANIFESTS, d));
+    private static KustomizeBuild built(String directory) {
+        return builds.computeIfAbsent(directory, d -> KustomizeBuild.build(MANIFESTS, d));
     }
 
     @Test
@@ -209,7 +209,7 @@ class ManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {BASE, AKS})
     void theRepricerDeploymentPassesTheGuard(String directory) {
-        Kustomization build = built(directory);
+        KustomizeBuild build = built(directory);
 
         assertThat(DeploymentChecks.check(deployment(build, KubeNames.DEPLOYMENT), build.resources()), is(empty()));
     }
@@ -220,7 +220,7 @@ class ManifestsTest {
      */
     @Test
     void inDevTheGuardReportsTheEmptyDirDataVolumeAndNothingElse() {
-        Kustomization dev = built(DEV);
+        KustomizeBuild dev = built(DEV);
 
         List<Violation> violations = DeploymentChecks.check(deployment(dev, KubeNames.DEPLOYMENT), dev.resources());
 
@@ -287,7 +287,7 @@ class ManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {BASE, DEV, AKS})
     void theServiceSendsPort80ToTheApiAndNeverToADebugPod(String directory) {
-        Kustomization build = built(directory);
+        KustomizeBuild build = built(directory);
         Service service = one(build, Service.class, KubeNames.DEPLOYMENT);
         Deployment repricer = deployment(build, KubeNames.DEPLOYMENT);
 
@@ -313,7 +313,7 @@ class ManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {BASE, DEV, AKS})
     void everyPolicySelectsTheServerAndItsDebugPodsAndNotTheOperator(String directory) {
-        Kustomization build = built(directory);
+        KustomizeBuild build = built(directory);
         Map<String, String> server = deployment(build, KubeNames.DEPLOYMENT).getSpec().getTemplate().getMetadata()
                                                                               .getLabels();
         Map<String, String> operator = deployment(build, OPERATOR).getSpec().getTemplate().getMetadata().getLabels();
@@ -381,7 +381,7 @@ class ManifestsTest {
 
     /** The policies as the server pod and a debug pod made from it see them. */
     private static List<IngressRules> ingressToRepricerPods(String directory) {
-        Kustomization build = built(directory);
+        KustomizeBuild build = built(directory);
         assertThat(build.all(NetworkPolicy.class), not(empty()));
         var template = deployment(build, KubeNames.DEPLOYMENT).getSpec().getTemplate();
         var ports = template.getSpec().getContainers().getFirst().getPorts();
@@ -491,11 +491,11 @@ class ManifestsTest {
         return Quantity.getAmountInBytes(quantity);
     }
 
-    private static Deployment deployment(Kustomization build, String name) {
+    private static Deployment deployment(KustomizeBuild build, String name) {
         return one(build, Deployment.class, name);
     }
 
-    private static <T extends HasMetadata> T one(Kustomization build, Class<T> type, String name) {
+    private static <T extends HasMetadata> T one(KustomizeBuild build, Class<T> type, String name) {
         List<T> found = build.all(type).stream().filter(r -> name.equals(r.getMetadata().getName())).toList();
         assertThat(type.getSimpleName() + " " + name + " in " + build, found, hasSize(1));
         return found.getFirst();

@@ -20,12 +20,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Without kubectl on the PATH the tests that need it are skipped with a message saying so, unless
  * {@value #REQUIRE_KUBECTL} is {@code true} (the pipeline sets it: there a missing kubectl is a failure).
  */
-record Kustomization(String directory, List<HasMetadata> resources) {
+record KustomizeBuild(String directory, List<HasMetadata> resources) {
 
     static final String REQUIRE_KUBECTL = "REPRICER_REQUIRE_KUBECTL";
     private static final long BUILD_SECONDS = 60;
 
-    static Kustomization build(Path manifests, String directory) {
+    static KustomizeBuild build(Path manifests, String directory) {
         Path dir = manifests.resolve(directory).toAbsolutePath().normalize();
         Process kubectl;
         try {
@@ -52,7 +52,7 @@ record Kustomization(String directory, List<HasMetadata> resources) {
                 throw new AssertionError("kubectl kustomize " + directory + " failed (exit " + kubectl.exitValue()
                                          + "):\n" + stderr);
             }
-            return new Kustomization(directory, load(yaml));
+            return new KustomizeBuild(directory, load(yaml));
         } catch (IOException e) {
             throw new AssertionError("kubectl kustomize " + directory, e);
         } catch (InterruptedException e) {
