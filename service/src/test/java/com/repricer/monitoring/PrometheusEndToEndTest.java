@@ -112,8 +112,10 @@ class PrometheusEndToEndTest {
         assertThat(unhealthy, is(empty()));
         assertThat(rules(groups).size(), is(AlertRulesTest.alerts(
                 AlertRulesTest.yaml(RepositoryFiles.read(PrometheusRuleManifest.RULES_FILE))).size()));
-        // A healthy, ready service with no kubelet or kube-state-metrics series: nothing pending, nothing firing.
-        assertThat(prometheus.api("/api/v1/alerts").getJsonObject("data").getJsonArray("alerts"), is(empty()));
+        // A healthy, ready service with no kubelet or kube-state-metrics series: nothing pending, nothing firing —
+        // once the rules have been evaluated after the first scrape (before it, RepricerMetricsAbsent is pending).
+        eventually(SCRAPED, () -> prometheus.api("/api/v1/alerts").getJsonObject("data").getJsonArray("alerts"),
+                   JsonArray::isEmpty);
     }
 
     @Test
