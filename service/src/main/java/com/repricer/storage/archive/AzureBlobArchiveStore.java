@@ -25,7 +25,6 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -133,25 +132,11 @@ public final class AzureBlobArchiveStore implements ArchiveStore {
             }
             return null;
         });
-        List<SegmentName> segments = new ArrayList<>();
-        for (String name : names) {
-            SegmentName.parseData(name).filter(segment -> names.contains(segment.indexName())).ifPresent(segments::add);
-        }
-        segments.sort(null);
-        return segments;
+        return SegmentName.complete(names);
     }
 
     @Override
-    public ByteSource openData(SegmentName name) throws IOException {
-        return open(name.dataName());
-    }
-
-    @Override
-    public ByteSource openIndex(SegmentName name) throws IOException {
-        return open(name.indexName());
-    }
-
-    private ByteSource open(String blobName) throws IOException {
+    public ByteSource openPart(String blobName) throws IOException {
         BlobClient blob = container.getBlobClient(blobName);
         long size;
         try {

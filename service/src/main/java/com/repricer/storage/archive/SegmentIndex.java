@@ -378,8 +378,8 @@ public final class SegmentIndex {
     }
 
     /**
-     * Collects an index while its segment is written, then writes it in one go. Holds 8 bytes per (product,
-     * file) pair and 24 per file until then: the segment's length bounds it (see docs/archive.md).
+     * Collects an index while its segment is written, then writes it in one go. Holds 12 bytes per (product,
+     * file) pair until then, 20 while sorting them: the segment's length bounds it (see docs/archive.md).
      */
     static final class Builder {
 
