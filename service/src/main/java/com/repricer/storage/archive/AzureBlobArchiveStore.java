@@ -52,7 +52,6 @@ public final class AzureBlobArchiveStore implements ArchiveStore {
     private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(200);
     private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(5);
     private static final int READ_BACK_BUFFER = 1 << 16;
-    private static final String RESTRICTED_HEADERS = "jdk.httpclient.allowRestrictedHeaders";
 
     private final BlobContainerClient container;
     private final Duration timeout;
@@ -70,11 +69,6 @@ public final class AzureBlobArchiveStore implements ArchiveStore {
      * @param timeout how long one operation may take, retries included (an upload of a whole segment too)
      */
     public static AzureBlobArchiveStore connect(String connectionString, String containerName, Duration timeout) {
-        // The SDK sets Content-Length itself; the JDK's client computes it anyway and, unless allowed, logs a
-        // warning for every request. Read once, when the JDK's HTTP client is first used: set it before that.
-        if (System.getProperty(RESTRICTED_HEADERS) == null) {
-            System.setProperty(RESTRICTED_HEADERS, "content-length");
-        }
         int tryTimeoutSeconds = (int) Math.max(1, timeout.toSeconds() / MAX_TRIES);
         BlobContainerClient container = new BlobServiceClientBuilder()
                 .connectionString(connectionString)
