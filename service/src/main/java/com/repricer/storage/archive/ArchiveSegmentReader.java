@@ -16,21 +16,23 @@ import java.util.zip.CRC32C;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads one archive segment through its index (formats: {@link ArchiveSegmentWriter}, {@link SegmentIndex}):
- * a results file by inflating the one gzip member that holds it, a record by sequence, the first record at or
- * after an instant, and one product's records from the files the index names for it. Decoded files are kept in
- * a bounded {@link DecodedFileCache}; nothing else is held but the index header.
+ * Reads one archive segment through its index (formats: {@link ArchiveSegmentWriter}, {@link SegmentIndex}): a
+ * results file by inflating the one gzip member that holds it and walking that member's tar headers, a record by
+ * sequence, the first record at or after an instant, and one product's records from the files the index names
+ * for it. Holds the index header, the last inflated member (sequential reads inflate each member once) and,
+ * shared by all segments, a bounded {@link DecodedFileCache}.
  */
 public final class ArchiveSegmentReader implements Closeable {
 
     private static final int VERIFY_CHUNK = 1 << 20;
-    /** A ustar header: one tar record. */
+    /** A ustar header, and the unit entries are padded to: one tar record. */
     private static final int TAR_RECORD = 512;
 
     private final SegmentName name;
     private final ByteSource data;
     private final SegmentIndex index;
     private final DecodedFileCache cache;
+    private volatile InflatedMember lastInflated;
 
     private ArchiveSegmentReader(SegmentName name, ByteSource data, SegmentIndex index, DecodedFileCache cache) {
         this.name = name;
@@ -87,59 +89,17 @@ public final class ArchiveSegmentReader implements Closeable {
         }
     }
 
+    /** The name results file {@code ordinal} (0-based, in sequence order) had in {@code results/}. */
     public ResultsFileName fileName(int ordinal) throws IOException {
-        return index.file(ordinal).name();
+        InflatedMember member = inflate(index.memberOfFile(ordinal));
+        return member.entries.get(ordinal - member.member.firstFile()).name;
     }
 
     /** The bytes of results file {@code ordinal}, exactly as they were in {@code results/}. */
     public byte[] fileBytes(int ordinal) throws IOException {
-        SegmentIndex.FileLocation location = index.file(ordinal);
-        byte[] member = inflate(location);
-        if (location.entryOffset() < 0 || location.entryOffset() >= member.length) {
-            throw new CorruptSegmentException("Segment " + name.dataName() + ": the index puts " + location.name()
-                                              + " at " + location.entryOffset() + " of member " + location.member()
-                                              + ", which has " + member.length + " bytes");
-        }
-        if (member.length - location.entryOffset() < TAR_RECORD) {
-            throw new CorruptSegmentException("Segment " + name.dataName() + ": member " + location.member()
-                                              + " ends inside the tar header of " + location.name());
-        }
-        byte[] header = Arrays.copyOfRange(member, location.entryOffset(), location.entryOffset() + TAR_RECORD);
-        String expected = location.name().toString();
-        TarArchiveEntry entry;
-        try {
-            if (!TarUtils.verifyCheckSum(header)) {
-                throw new CorruptSegmentException("Segment " + name.dataName() + ": the tar header of " + expected
-                                                  + " in member " + location.member() + " has a wrong checksum");
-            }
-            entry = new TarArchiveEntry(header);
-        } catch (IllegalArgumentException e) {
-            throw new CorruptSegmentException("Segment " + name.dataName() + ": the tar header of " + expected
-                                              + " is damaged: " + e.getMessage(), e);
-        }
-        if (!entry.getName().equals(expected)) {
-            throw new CorruptSegmentException("Segment " + name.dataName() + ": expected the tar entry " + expected
-                                              + " in member " + location.member() + " at " + location.entryOffset()
-                                              + ", found " + entry.getName());
-        }
-        int contentStart = location.entryOffset() + TAR_RECORD;
-        if (entry.getSize() > member.length - contentStart) {
-            throw new CorruptSegmentException("Segment " + name.dataName() + ": " + expected + " is truncated. Expected length: "
-                                              + entry.getSize() + ", actual: " + (member.length - contentStart));
-        }
-        return Arrays.copyOfRange(member, contentStart, contentStart + (int) entry.getSize());
-    }
-
-    private byte[] inflate(SegmentIndex.FileLocation location) throws IOException {
-        byte[] compressed = data.read(location.memberOffset(), location.memberLength());
-        try (GZIPInputStream member = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
-            return member.readAllBytes();
-        } catch (IOException e) {
-            // ZipException for a bad header, DEFLATE data or CRC-32 in the trailer; EOFException if cut short.
-            throw new CorruptSegmentException("Segment " + name.dataName() + ": gzip member " + location.member()
-                                              + " (offset " + location.memberOffset() + ", " + location.memberLength()
-                                              + " bytes) is damaged: " + e, e);
-        }
+        InflatedMember member = inflate(index.memberOfFile(ordinal));
+        Entry entry = member.entries.get(ordinal - member.member.firstFile());
+        return Arrays.copyOfRange(member.bytes, entry.contentOffset, entry.contentOffset + entry.size);
     }
 
     /** The records of results file {@code ordinal}, decoded (from the cache when recently read). */
@@ -148,16 +108,20 @@ public final class ArchiveSegmentReader implements Closeable {
         if (cached != null) {
             return cached;
         }
-        ResultsFileName fileName = fileName(ordinal);
+        InflatedMember member = inflate(index.memberOfFile(ordinal));
+        Entry entry = member.entries.get(ordinal - member.member.firstFile());
         List<PriceRecord> records;
         try {
-            records = ResultsFileFormat.decode(fileBytes(ordinal), fileName.firstSequence());
+            records = ResultsFileFormat.decode(Arrays.copyOfRange(member.bytes, entry.contentOffset,
+                                                                  entry.contentOffset + entry.size),
+                                               entry.name.firstSequence());
         } catch (ResultsFileFormat.MalformedResultsFileException e) {
-            throw new CorruptSegmentException("Segment " + name.dataName() + ": " + fileName + " does not parse: " + e.getMessage(), e);
+            throw new CorruptSegmentException("Segment " + name.dataName() + ": " + entry.name + " does not parse: "
+                                              + e.getMessage(), e);
         }
-        if (records.size() != fileName.recordCount()) {
-            throw new CorruptSegmentException("Segment " + name.dataName() + ": " + fileName + " holds " + records.size()
-                                              + " records, its name says " + fileName.recordCount());
+        if (records.size() != entry.name.recordCount()) {
+            throw new CorruptSegmentException("Segment " + name.dataName() + ": " + entry.name + " holds " + records.size()
+                                              + " records, its name says " + entry.name.recordCount());
         }
         cache.put(name.firstSequence(), ordinal, records);
         return records;
@@ -165,26 +129,32 @@ public final class ArchiveSegmentReader implements Closeable {
 
     /** The record with {@code sequence}, which must lie in this segment. */
     public PriceRecord record(long sequence) throws IOException {
-        int file = index.fileOfSequence(sequence);
+        InflatedMember member = inflate(index.memberOfSequence(sequence));
+        int file = member.fileHolding(sequence);
         List<PriceRecord> records = records(file);
         return records.get((int) (sequence - records.getFirst().sequence()));
     }
 
     /**
      * The sequence of the segment's first record at or after {@code timestampNanos}; {@code lastSequence() + 1}
-     * if there is none. Two binary searches over the file table and one file read.
+     * if there is none. A binary search over the member table, one member and one file read.
      */
     public long firstSequenceAtOrAfter(long timestampNanos) throws IOException {
-        int file = index.lastFileStartingAtOrBefore(timestampNanos);
-        if (file < 0) {
+        int memberOrdinal = index.lastMemberStartingAtOrBefore(timestampNanos);
+        if (memberOrdinal < 0) {
             return index.firstSequence();
         }
-        for (PriceRecord record : records(file)) {
+        InflatedMember member = inflate(memberOrdinal);
+        int last = 0;
+        while (last + 1 < member.entries.size() && member.entries.get(last + 1).name.firstTimestampNanos() <= timestampNanos) {
+            last++;
+        }
+        for (PriceRecord record : records(member.member.firstFile() + last)) {
             if (record.timestampNanos() >= timestampNanos) {
                 return record.sequence();
             }
         }
-        return file + 1 < index.fileCount() ? fileName(file + 1).firstSequence() : index.lastSequence() + 1;
+        return member.entries.get(last).name.lastSequence() + 1; // the next file's first, or past the segment
     }
 
     /**
@@ -203,12 +173,100 @@ public final class ArchiveSegmentReader implements Closeable {
         return found;
     }
 
+    /** Member {@code ordinal}, inflated and its tar entries located (the last one is kept for the next call). */
+    private InflatedMember inflate(int ordinal) throws IOException {
+        InflatedMember last = lastInflated;
+        if (last != null && last.member.ordinal() == ordinal) {
+            return last;
+        }
+        SegmentIndex.Member member = index.member(ordinal);
+        byte[] compressed = data.read(member.offset(), member.length());
+        byte[] bytes;
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            // ZipException for a bad header, DEFLATE data or CRC-32 in the trailer; EOFException if cut short.
+            throw new CorruptSegmentException("Segment " + name.dataName() + ": gzip member " + ordinal + " (offset "
+                                              + member.offset() + ", " + member.length() + " bytes) is damaged: " + e, e);
+        }
+        InflatedMember inflated = new InflatedMember(member, bytes, entries(member, bytes));
+        lastInflated = inflated;
+        return inflated;
+    }
+
+    /**
+     * The member's tar entries: as many as the index says, named as results files that follow each other from the
+     * member's first record, each with a valid header checksum.
+     */
+    private List<Entry> entries(SegmentIndex.Member member, byte[] bytes) throws CorruptSegmentException {
+        List<Entry> entries = new ArrayList<>(member.fileCount());
+        long nextSequence = member.firstRecord();
+        int at = 0;
+        while (entries.size() < member.fileCount()) {
+            String where = "Segment " + name.dataName() + ", gzip member " + member.ordinal() + ", offset " + at + ": ";
+            if (bytes.length - at < TAR_RECORD) {
+                throw new CorruptSegmentException(where + "expected the tar header of file " + (member.firstFile() + entries.size())
+                                                  + ", the member ends after " + bytes.length + " bytes");
+            }
+            byte[] header = Arrays.copyOfRange(bytes, at, at + TAR_RECORD);
+            TarArchiveEntry entry;
+            try {
+                if (!TarUtils.verifyCheckSum(header)) {
+                    throw new CorruptSegmentException(where + "a tar header with a wrong checksum");
+                }
+                entry = new TarArchiveEntry(header);
+            } catch (IllegalArgumentException e) {
+                throw new CorruptSegmentException(where + "a damaged tar header: " + e.getMessage(), e);
+            }
+            ResultsFileName fileName = ResultsFileName.parse(entry.getName()).orElse(null);
+            if (fileName == null || fileName.firstSequence() != nextSequence) {
+                throw new CorruptSegmentException(where + "expected the results file starting at sequence " + nextSequence
+                                                  + ", found the tar entry " + entry.getName());
+            }
+            int contentOffset = at + TAR_RECORD;
+            if (entry.getSize() > bytes.length - contentOffset) {
+                throw new CorruptSegmentException(where + entry.getName() + " is truncated. Expected length: "
+                                                  + entry.getSize() + ", actual: " + (bytes.length - contentOffset));
+            }
+            entries.add(new Entry(fileName, contentOffset, (int) entry.getSize()));
+            nextSequence = fileName.lastSequence() + 1;
+            at = contentOffset + (int) ((entry.getSize() + TAR_RECORD - 1) / TAR_RECORD * TAR_RECORD);
+        }
+        if (nextSequence != member.firstRecord() + member.recordCount()) {
+            throw new CorruptSegmentException("Segment " + name.dataName() + ", gzip member " + member.ordinal() + ": its files end at "
+                                              + (nextSequence - 1) + ", the index says " + (member.firstRecord() + member.recordCount() - 1));
+        }
+        return entries;
+    }
+
     @Override
     public void close() throws IOException {
         try {
             data.close();
         } finally {
             index.close();
+        }
+    }
+
+    /** A results file in an inflated member: its name and where its bytes are. */
+    private record Entry(ResultsFileName name, int contentOffset, int size) {
+    }
+
+    private record InflatedMember(SegmentIndex.Member member, byte[] bytes, List<Entry> entries) {
+
+        /** The ordinal of the file holding {@code sequence}, which lies in this member. */
+        int fileHolding(long sequence) {
+            int low = 0;
+            int high = entries.size() - 1;
+            while (low < high) {
+                int middle = (low + high + 1) >>> 1;
+                if (entries.get(middle).name.firstSequence() <= sequence) {
+                    low = middle;
+                } else {
+                    high = middle - 1;
+                }
+            }
+            return member.firstFile() + low;
         }
     }
 }

@@ -46,9 +46,10 @@ import java.util.zip.GZIPOutputStream;
  *
  * A member holds whole tar entries only: it is closed after the entry that takes its uncompressed bytes to
  * {@link #DEFAULT_MEMBER_BYTES} or more (the end-of-archive records are in the last member). So one results
- * file is read by inflating one member (about 128 KiB), never the segment, and the index says which member and
- * where in it ({@link SegmentIndex}). Members of 128 KiB cost about 0.5 B a record more than one stream over the
- * whole segment would (measured: docs/archive.md).
+ * file is read by inflating one member (about 128 KiB), never the segment: the index says which member holds
+ * which files and records ({@link SegmentIndex}), the member's tar headers where each file is in it. Members of 128 KiB cost about 0.5 B a record more than one stream over the
+ * whole segment would (measured: docs/archive.md). Closing a member after the end-of-archive records' entry would
+ * leave an empty member: the last member ends with the last file's entry and the two zero records.
  *
  * <p>The writer checks what it packs: names must be results file names, each file must parse and hold as many
  * records as its name says, and the files must follow each other without a gap in sequence numbers.
@@ -96,7 +97,7 @@ public final class ArchiveSegmentWriter {
                 ResultsFileName fileName = ResultsFileName.parse(name)
                         .orElseThrow(() -> new IllegalArgumentException("not a results file name: " + resultsFile));
                 byte[] content = Files.readAllBytes(resultsFile);
-                builder.addFile(fileName, members.memberPosition(), productIds(content, fileName, resultsFile));
+                builder.addFile(fileName, productIds(content, fileName, resultsFile));
                 TarArchiveEntry entry = new TarArchiveEntry(name);
                 entry.setSize(content.length);
                 entry.setMode(FILE_MODE);
@@ -106,12 +107,12 @@ public final class ArchiveSegmentWriter {
                 tar.write(content);
                 tar.closeArchiveEntry();
                 // The entry is padded to whole records, so every byte of it has reached the member by now.
-                if (members.memberPosition() >= memberBytes) {
-                    members.endMember(builder, builder.fileCount());
+                if (members.memberPosition() >= memberBytes && resultsFile != resultsFiles.getLast()) {
+                    members.endMember(builder);
                 }
             }
             tar.finish();
-            members.endMember(builder, builder.fileCount());
+            members.endMember(builder);
         }
         SegmentName name = new SegmentName(builder.firstSequence(), firstTimestamp(resultsFiles), builder.recordCount());
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(index), 1 << 16)) {
@@ -156,7 +157,6 @@ public final class ArchiveSegmentWriter {
         private final CRC32C crc = new CRC32C();
         private long written;
         private long memberStart;
-        private int memberFirstFile;
         private GZIPOutputStream member;
         private int memberPosition;
 
@@ -164,7 +164,7 @@ public final class ArchiveSegmentWriter {
             super(out);
         }
 
-        /** Uncompressed bytes in the current member so far: where the next tar entry begins in it. */
+        /** Uncompressed bytes in the current member so far. */
         int memberPosition() {
             return memberPosition;
         }
@@ -195,16 +195,15 @@ public final class ArchiveSegmentWriter {
             memberPosition += length;
         }
 
-        /** Ends the current member (if any bytes went into it); the next member's first file is {@code nextFile}. */
-        void endMember(SegmentIndex.Builder index, int nextFile) throws IOException {
+        /** Ends the current member, if any bytes went into it. */
+        void endMember(SegmentIndex.Builder index) throws IOException {
             if (member == null) {
                 return;
             }
             member.close(); // finishes the member and frees its Deflater; CountingCompressed ignores the close
-            index.addMember(memberStart, Math.toIntExact(written - memberStart), memberFirstFile);
+            index.addMember(memberStart, Math.toIntExact(written - memberStart));
             member = null;
             memberStart = written;
-            memberFirstFile = nextFile;
             memberPosition = 0;
         }
 

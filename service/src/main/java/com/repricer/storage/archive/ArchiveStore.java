@@ -27,10 +27,21 @@ public interface ArchiveStore extends Closeable {
     List<SegmentName> list() throws IOException;
 
     /** The data part of a stored segment, for positional reads. */
-    ByteSource openData(SegmentName name) throws IOException;
+    default ByteSource openData(SegmentName name) throws IOException {
+        return openPart(name.dataName());
+    }
 
     /** The index part of a stored segment, for positional reads. */
-    ByteSource openIndex(SegmentName name) throws IOException;
+    default ByteSource openIndex(SegmentName name) throws IOException {
+        return openPart(name.indexName());
+    }
+
+    /**
+     * The stored part called {@code partName}, for positional reads.
+     *
+     * @throws java.nio.file.NoSuchFileException if there is none
+     */
+    ByteSource openPart(String partName) throws IOException;
 
     /** Deletes the segment (data first: it stops being listed at once, then its index). Missing parts are fine. */
     void delete(SegmentName name) throws IOException;

@@ -25,7 +25,6 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -53,7 +52,6 @@ public final class AzureBlobArchiveStore implements ArchiveStore {
     private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(200);
     private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(5);
     private static final int READ_BACK_BUFFER = 1 << 16;
-    private static final String RESTRICTED_HEADERS = "jdk.httpclient.allowRestrictedHeaders";
 
     private final BlobContainerClient container;
     private final Duration timeout;
@@ -71,11 +69,6 @@ public final class AzureBlobArchiveStore implements ArchiveStore {
      * @param timeout how long one operation may take, retries included (an upload of a whole segment too)
      */
     public static AzureBlobArchiveStore connect(String connectionString, String containerName, Duration timeout) {
-        // The SDK sets Content-Length itself; the JDK's client computes it anyway and, unless allowed, logs a
-        // warning for every request. Read once, when the JDK's HTTP client is first used: set it before that.
-        if (System.getProperty(RESTRICTED_HEADERS) == null) {
-            System.setProperty(RESTRICTED_HEADERS, "content-length");
-        }
         int tryTimeoutSeconds = (int) Math.max(1, timeout.toSeconds() / MAX_TRIES);
         BlobContainerClient container = new BlobServiceClientBuilder()
                 .connectionString(connectionString)
@@ -133,25 +126,11 @@ public final class AzureBlobArchiveStore implements ArchiveStore {
             }
             return null;
         });
-        List<SegmentName> segments = new ArrayList<>();
-        for (String name : names) {
-            SegmentName.parseData(name).filter(segment -> names.contains(segment.indexName())).ifPresent(segments::add);
-        }
-        segments.sort(null);
-        return segments;
+        return SegmentName.complete(names);
     }
 
     @Override
-    public ByteSource openData(SegmentName name) throws IOException {
-        return open(name.dataName());
-    }
-
-    @Override
-    public ByteSource openIndex(SegmentName name) throws IOException {
-        return open(name.indexName());
-    }
-
-    private ByteSource open(String blobName) throws IOException {
+    public ByteSource openPart(String blobName) throws IOException {
         BlobClient blob = container.getBlobClient(blobName);
         long size;
         try {

@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -102,12 +101,7 @@ public final class LocalArchiveStore implements ArchiveStore {
     @Override
     public List<SegmentName> list() throws IOException {
         Set<String> names = names();
-        List<SegmentName> segments = new ArrayList<>();
-        for (String name : names) {
-            SegmentName.parseData(name).filter(segment -> names.contains(segment.indexName())).ifPresent(segments::add);
-        }
-        segments.sort(null);
-        return segments;
+        return SegmentName.complete(names);
     }
 
     private Set<String> names() throws IOException {
@@ -119,16 +113,7 @@ public final class LocalArchiveStore implements ArchiveStore {
     }
 
     @Override
-    public ByteSource openData(SegmentName name) throws IOException {
-        return open(name.dataName());
-    }
-
-    @Override
-    public ByteSource openIndex(SegmentName name) throws IOException {
-        return open(name.indexName());
-    }
-
-    private ByteSource open(String name) throws IOException {
+    public ByteSource openPart(String name) throws IOException {
         try {
             return FileByteSource.open(directory.resolve(name));
         } catch (NoSuchFileException e) {

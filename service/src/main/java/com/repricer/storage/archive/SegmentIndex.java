@@ -11,9 +11,10 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * The index of one archive segment ({@code <name>.idx} beside {@code <name>.tar.gz}): where each results file lies
- * in the segment, and in which files each product appears. It is read at positions ({@link ByteSource}), never
- * loaded whole: a lookup reads the 64-byte header once, then a few fixed-width table entries by binary search.
+ * The index of one archive segment ({@code <name>.idx} beside {@code <name>.tar.gz}): where each gzip member lies
+ * and which records it holds, and in which results files each product appears. It is read at positions
+ * ({@link ByteSource}), never loaded whole: a lookup reads the 64-byte header once, then a few fixed-width table
+ * entries by binary search.
  *
  * <p>Layout, big-endian, in this order:
  *
@@ -32,14 +33,13 @@ import java.util.zip.CRC32C;
  *   48   8  D: length of the segment ({@code .tar.gz}) in bytes
  *   56   4  CRC-32C of the whole segment ({@code .tar.gz})
  *   60   4  CRC-32C of header bytes 0..59
- * Members (M × 16 bytes): one per gzip member, in segment order
+ * Members (M × 28 bytes): one per gzip member, in segment order
  *    0   8  offset of the member in the segment
  *    8   4  its compressed length (gzip header and trailer included)
- *   12   4  ordinal of the first results file in it; a member holds whole files, up to the next member's first
- * Files (F × 16 bytes): one per results file, in sequence order
- *    0   4  first sequence − S (the record count of file i is the next file's value − this one, R − this for the last)
- *    4   8  first record's timestamp, epoch nanoseconds
- *   12   4  offset of the file's tar header in its member's uncompressed bytes
+ *   12   4  ordinal of its first results file (files are numbered 0..F−1 in sequence order); a member holds whole
+ *           files, up to the next member's first
+ *   16   4  sequence of its first record − S
+ *   20   8  timestamp of its first record, epoch nanoseconds
  * Posting blocks (B × 12 bytes)
  *    0   8  first product key in the block
  *    8   4  offset of the block in the postings
@@ -49,10 +49,15 @@ import java.util.zip.CRC32C;
  * Trailer (4 bytes): CRC-32C of every byte before it.
  * </pre>
  *
- * A product key is the top K bits of {@code fmix64(FNV-1a-64(UTF-8 bytes of the id))}, K about log2(P) + 4, so
- * that a lookup meets one foreign product in 16 at most: a key only names candidate files, and the reader keeps
- * the records whose id is the one asked for (hash collisions cost a file read, never a wrong answer). Per record
- * this is about 1.6 bytes of file table (10 records a file) and 3 to 4 bytes of postings.
+ * There is no table of files: a file is found in its member, which is inflated to read it anyway, by walking the
+ * member's tar headers, whose names carry each file's first sequence, first timestamp and count
+ * ({@link ArchiveSegmentReader}). That walk costs microseconds beside the inflation, and saves 16 bytes a file
+ * (up to 2 bytes a record) on disk.
+ *
+ * <p>A product key is the top K bits of {@code fmix64(FNV-1a-64(UTF-8 bytes of the id))}, K about log2(P) + 4, so
+ * that a lookup meets a foreign product in about one lookup in 16: a key only names candidate files, and the
+ * reader keeps the records whose id is the one asked for (a hash collision costs a file read, never a wrong
+ * answer). The postings cost about 3 bytes a record: a one-byte key gap and a two-byte file ordinal.
  *
  * <p>Lengths are checked at open (a truncated index is reported with the expected and actual length), the header
  * CRC at open, the whole-file CRC by {@link #verify()} (after a write, after a download).
@@ -62,8 +67,7 @@ public final class SegmentIndex {
     static final byte[] MAGIC = "RPARCIDX".getBytes(StandardCharsets.US_ASCII);
     static final int VERSION = 1;
     static final int HEADER_BYTES = 64;
-    static final int MEMBER_BYTES = 16;
-    static final int FILE_BYTES = 16;
+    static final int MEMBER_BYTES = 28;
     static final int BLOCK_BYTES = 12;
     static final int TRAILER_BYTES = 4;
     static final int PAIRS_PER_BLOCK = 64;
@@ -141,12 +145,8 @@ public final class SegmentIndex {
         return HEADER_BYTES;
     }
 
-    private long filesStart() {
-        return membersStart() + (long) memberCount * MEMBER_BYTES;
-    }
-
     private long blocksStart() {
-        return filesStart() + (long) fileCount * FILE_BYTES;
+        return membersStart() + (long) memberCount * MEMBER_BYTES;
     }
 
     private long postingsStart() {
@@ -202,48 +202,49 @@ public final class SegmentIndex {
         return dataCrc;
     }
 
-    /** Where results file {@code ordinal} (0-based, in sequence order) lies, and its name. */
-    public FileLocation file(int ordinal) throws IOException {
-        if (ordinal < 0 || ordinal >= fileCount) {
-            throw new IndexOutOfBoundsException("file " + ordinal + " of " + fileCount);
+    /** Gzip member {@code ordinal} (0-based, in segment order): where it lies and what it holds. */
+    public Member member(int ordinal) throws IOException {
+        if (ordinal < 0 || ordinal >= memberCount) {
+            throw new IndexOutOfBoundsException("member " + ordinal + " of " + memberCount);
         }
-        boolean last = ordinal == fileCount - 1;
-        ByteBuffer entry = ByteBuffer.wrap(source.read(filesStart() + (long) ordinal * FILE_BYTES,
-                                                       last ? FILE_BYTES : FILE_BYTES + 4));
-        int relative = entry.getInt(0);
-        int nextRelative = last ? recordCount : entry.getInt(FILE_BYTES);
-        ResultsFileName fileName = new ResultsFileName(firstSequence + relative, entry.getLong(4), nextRelative - relative);
-        int member = memberOf(ordinal);
-        ByteBuffer memberEntry = ByteBuffer.wrap(source.read(membersStart() + (long) member * MEMBER_BYTES, MEMBER_BYTES));
-        return new FileLocation(ordinal, fileName, member, memberEntry.getLong(0), memberEntry.getInt(8), entry.getInt(12));
+        boolean last = ordinal == memberCount - 1;
+        ByteBuffer entry = ByteBuffer.wrap(source.read(membersStart() + (long) ordinal * MEMBER_BYTES,
+                                                       last ? MEMBER_BYTES : MEMBER_BYTES + 20));
+        int firstFile = entry.getInt(12);
+        int nextFile = last ? fileCount : entry.getInt(MEMBER_BYTES + 12);
+        long firstRecord = firstSequence + entry.getInt(16);
+        long nextRecord = last ? firstSequence + recordCount : firstSequence + entry.getInt(MEMBER_BYTES + 16);
+        if (nextFile <= firstFile || nextRecord <= firstRecord) {
+            throw new CorruptSegmentException("Index " + name + ": member " + ordinal + " holds no file (files "
+                                              + firstFile + ".." + nextFile + ", records " + firstRecord + ".." + nextRecord + ")");
+        }
+        return new Member(ordinal, entry.getLong(0), entry.getInt(8), firstFile, nextFile - firstFile, firstRecord,
+                          Math.toIntExact(nextRecord - firstRecord), entry.getLong(20));
     }
 
-    /** The member holding file {@code ordinal}: the last member whose first file is at or before it. */
-    private int memberOf(int ordinal) throws IOException {
+    /** The member holding results file {@code file} (0-based, in sequence order). */
+    public int memberOfFile(int file) throws IOException {
+        if (file < 0 || file >= fileCount) {
+            throw new IndexOutOfBoundsException("file " + file + " of " + fileCount);
+        }
+        return lastMemberWhere(12, file);
+    }
+
+    /** The member holding record {@code sequence}, which must lie in this segment. */
+    public int memberOfSequence(long sequence) throws IOException {
+        if (sequence < firstSequence || sequence > lastSequence()) {
+            throw new IndexOutOfBoundsException("sequence " + sequence + " is not in " + firstSequence + ".." + lastSequence());
+        }
+        return lastMemberWhere(16, (int) (sequence - firstSequence));
+    }
+
+    /** The last member whose int field at {@code field} is at or below {@code value} (fields ascend by member). */
+    private int lastMemberWhere(int field, int value) throws IOException {
         int low = 0;
         int high = memberCount - 1;
         while (low < high) {
             int middle = (low + high + 1) >>> 1;
-            if (intAt(membersStart() + (long) middle * MEMBER_BYTES + 12) <= ordinal) {
-                low = middle;
-            } else {
-                high = middle - 1;
-            }
-        }
-        return low;
-    }
-
-    /** The ordinal of the file holding record {@code sequence}, which must lie in this segment. */
-    public int fileOfSequence(long sequence) throws IOException {
-        if (sequence < firstSequence || sequence > lastSequence()) {
-            throw new IndexOutOfBoundsException("sequence " + sequence + " is not in " + firstSequence + ".." + lastSequence());
-        }
-        long relative = sequence - firstSequence;
-        int low = 0;
-        int high = fileCount - 1;
-        while (low < high) {
-            int middle = (low + high + 1) >>> 1;
-            if (intAt(filesStart() + (long) middle * FILE_BYTES) <= relative) {
+            if (intAt(membersStart() + (long) middle * MEMBER_BYTES + field) <= value) {
                 low = middle;
             } else {
                 high = middle - 1;
@@ -253,17 +254,15 @@ public final class SegmentIndex {
     }
 
     /**
-     * The ordinal of the last file whose first record is at or before {@code timestampNanos}, or -1 if the
-     * segment's first record is later. The first record at or after the instant is in that file or is the next
-     * file's first.
+     * The last member whose first record is at or before {@code timestampNanos}, or -1 if the segment's first
+     * record is later. The first record at or after the instant is in that member or is the next member's first.
      */
-    public int lastFileStartingAtOrBefore(long timestampNanos) throws IOException {
+    public int lastMemberStartingAtOrBefore(long timestampNanos) throws IOException {
         int low = -1;
-        int high = fileCount - 1;
+        int high = memberCount - 1;
         while (low < high) {
             int middle = (low + high + 1) >>> 1;
-            long first = ByteBuffer.wrap(source.read(filesStart() + (long) middle * FILE_BYTES + 4, 8)).getLong();
-            if (first <= timestampNanos) {
+            if (longAt(membersStart() + (long) middle * MEMBER_BYTES + 20) <= timestampNanos) {
                 low = middle;
             } else {
                 high = middle - 1;
@@ -367,32 +366,38 @@ public final class SegmentIndex {
         out.write((int) value);
     }
 
-    /** Where one results file lies in the segment. */
-    public record FileLocation(int ordinal, ResultsFileName name, int member, long memberOffset, int memberLength,
-                               int entryOffset) {
+    /**
+     * One gzip member: where it lies in the segment and which files and records it holds.
+     *
+     * @param firstFile   ordinal of its first results file
+     * @param fileCount   how many files it holds
+     * @param firstRecord sequence of its first record
+     */
+    public record Member(int ordinal, long offset, int length, int firstFile, int fileCount, long firstRecord,
+                         int recordCount, long firstTimestampNanos) {
     }
 
     /**
-     * Collects an index while its segment is written, then writes it in one go. Holds 8 bytes per (product,
-     * file) pair and 24 per file until then: the segment's length bounds it (see docs/archive.md).
+     * Collects an index while its segment is written, then writes it in one go. Holds 12 bytes per (product,
+     * file) pair until then, 20 while sorting them: the segment's length bounds it (see docs/archive.md).
      */
     static final class Builder {
 
         private long firstSequence = -1;
         private long nextSequence;
         private int files;
-        private int[] fileRelativeSequence = new int[1024];
-        private long[] fileTimestamp = new long[1024];
-        private int[] fileEntryOffset = new int[1024];
         private final ByteArrayOutputStream members = new ByteArrayOutputStream();
         private int memberCount;
+        private int memberFirstFile;
+        private long memberFirstSequence;
+        private long memberFirstTimestamp;
         /** Product ids' full 64-bit hashes and their files, packed later once the key width is known. */
         private long[] pairHash = new long[4096];
         private int[] pairFile = new int[4096];
         private int pairs;
 
-        /** Adds the next results file, whose tar header is at {@code entryOffset} in the current member. */
-        void addFile(ResultsFileName fileName, int entryOffset, Iterable<String> productIds) {
+        /** Adds the next results file (into the current member) and the distinct products in it. */
+        void addFile(ResultsFileName fileName, Iterable<String> productIds) {
             if (firstSequence < 0) {
                 firstSequence = fileName.firstSequence();
                 nextSequence = firstSequence;
@@ -401,14 +406,10 @@ public final class SegmentIndex {
                 throw new IllegalArgumentException("results files must follow each other: expected sequence "
                                                    + nextSequence + ", got " + fileName);
             }
-            if (files == fileTimestamp.length) {
-                fileRelativeSequence = Arrays.copyOf(fileRelativeSequence, files * 2);
-                fileTimestamp = Arrays.copyOf(fileTimestamp, files * 2);
-                fileEntryOffset = Arrays.copyOf(fileEntryOffset, files * 2);
+            if (files == memberFirstFile) {
+                memberFirstSequence = fileName.firstSequence();
+                memberFirstTimestamp = fileName.firstTimestampNanos();
             }
-            fileRelativeSequence[files] = Math.toIntExact(nextSequence - firstSequence);
-            fileTimestamp[files] = fileName.firstTimestampNanos();
-            fileEntryOffset[files] = entryOffset;
             nextSequence += fileName.recordCount();
             for (String productId : productIds) {
                 if (pairs == pairHash.length) {
@@ -422,11 +423,17 @@ public final class SegmentIndex {
             files++;
         }
 
-        /** Ends a member at {@code offset} of {@code length} compressed bytes, holding files from {@code firstFile}. */
-        void addMember(long offset, int length, int firstFile) {
-            ByteBuffer entry = ByteBuffer.allocate(MEMBER_BYTES).putLong(offset).putInt(length).putInt(firstFile);
+        /** Ends the current member, at {@code offset} of {@code length} compressed bytes; it holds at least one file. */
+        void addMember(long offset, int length) {
+            if (files == memberFirstFile) {
+                throw new IllegalStateException("a member holds at least one results file");
+            }
+            ByteBuffer entry = ByteBuffer.allocate(MEMBER_BYTES).putLong(offset).putInt(length).putInt(memberFirstFile)
+                                         .putInt(Math.toIntExact(memberFirstSequence - firstSequence))
+                                         .putLong(memberFirstTimestamp);
             members.writeBytes(entry.array());
             memberCount++;
+            memberFirstFile = files;
         }
 
         int fileCount() {
@@ -487,13 +494,9 @@ public final class SegmentIndex {
             headerCrc.update(header.array(), 0, HEADER_BYTES - 4);
             header.putInt((int) headerCrc.getValue());
 
-            ByteBuffer fileTable = ByteBuffer.allocate(files * FILE_BYTES);
-            for (int i = 0; i < files; i++) {
-                fileTable.putInt(fileRelativeSequence[i]).putLong(fileTimestamp[i]).putInt(fileEntryOffset[i]);
-            }
             CRC32C crc = new CRC32C();
-            for (byte[] section : new byte[][] {header.array(), members.toByteArray(), fileTable.array(),
-                                                blocks.toByteArray(), postings.toByteArray()}) {
+            for (byte[] section : new byte[][] {header.array(), members.toByteArray(), blocks.toByteArray(),
+                                                postings.toByteArray()}) {
                 crc.update(section);
                 out.write(section);
             }

@@ -2,7 +2,10 @@ package com.repricer.storage.archive;
 
 import com.repricer.storage.results.ResultsFileName;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The name of an archive segment, and of its two parts in a store. It reads like a results file name, without
@@ -46,6 +49,16 @@ public record SegmentName(long firstSequence, long firstTimestampNanos, long rec
         String base = blobName.substring(0, blobName.length() - suffix.length());
         return ResultsFileName.parse(base + ResultsFileName.SUFFIX)
                               .map(n -> new SegmentName(n.firstSequence(), n.firstTimestampNanos(), n.recordCount()));
+    }
+
+    /** The segments whose two parts are both among {@code partNames} (a store's listing), in sequence order. */
+    public static List<SegmentName> complete(Set<String> partNames) {
+        List<SegmentName> segments = new ArrayList<>();
+        for (String name : partNames) {
+            parseData(name).filter(segment -> partNames.contains(segment.indexName())).ifPresent(segments::add);
+        }
+        segments.sort(null);
+        return segments;
     }
 
     public long lastSequence() {
