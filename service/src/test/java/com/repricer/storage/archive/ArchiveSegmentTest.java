@@ -1,7 +1,7 @@
 package com.repricer.storage.archive;
 
 import com.repricer.storage.PriceRecord;
-import com.repricer.storage.ResultsFileName;
+import com.repricer.storage.results.ResultsFileName;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
