@@ -81,7 +81,7 @@ public final class AccessCheck {
         return "forbidden: RBAC does not allow "
                + denied.stream().map(p -> "\"" + p + "\"").collect(Collectors.joining(", "))
                + " in namespace \"" + namespace + "\"; ask for the tester Role "
-               + "(manifests/debug-pod-tester-rbac.yaml)";
+               + "(manifests/base/debug-pod-tester-rbac.yaml)";
     }
 
     private boolean allowed(Permission permission) {

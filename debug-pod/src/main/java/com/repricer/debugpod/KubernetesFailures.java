@@ -87,7 +87,7 @@ public final class KubernetesFailures {
 
     static String missing(String verb, String resource, String namespace) {
         return "forbidden: RBAC does not allow verb \"" + verb + "\" on \"" + resource + "\" in namespace \""
-               + namespace + "\"; ask for the tester Role (manifests/debug-pod-tester-rbac.yaml)";
+               + namespace + "\"; ask for the tester Role (manifests/base/debug-pod-tester-rbac.yaml)";
     }
 
     private static String serverMessage(KubernetesClientException e) {

@@ -93,7 +93,7 @@ public final class OperatorCli {
     static String explain(KubernetesClientException e) {
         String hint = switch (e.getCode()) {
             case 401 -> " (not authenticated: check the kubeconfig context or the service account token)";
-            case 403 -> " (forbidden: the Role in manifests/operator-rbac.yaml grants what the tools need)";
+            case 403 -> " (forbidden: the Role in manifests/base/operator-rbac.yaml grants what the tools need)";
             default -> "";
         };
         Throwable root = e;

@@ -34,7 +34,7 @@ class ForbiddenTest {
         assertThat(run.toString(), run.exitCode, is(OperatorCli.KUBERNETES));
         assertThat(run.err, containsString("guard: Kubernetes API error HTTP 403"));
         assertThat(run.err, containsString("cannot get resource \"deployments\""));
-        assertThat(run.err, containsString("manifests/operator-rbac.yaml"));
+        assertThat(run.err, containsString("manifests/base/operator-rbac.yaml"));
     }
 
     @Test
