@@ -14,6 +14,11 @@ public final class KubeNames {
     /** The production data volume, the claim behind it, and where the service keeps its data. */
     public static final String DATA_VOLUME = "data";
     public static final String DATA_CLAIM = "repricer-data";
+    /**
+     * On the repricer Deployment, {@code "true"} declares its data disposable (a dev cluster): the guard then accepts
+     * an {@code emptyDir} at the data directory. Every other invariant still holds.
+     */
+    public static final String EPHEMERAL_DATA_ANNOTATION = "repricer.io/ephemeral-data";
     public static final String DATA_PATH = "/tmp/repricer";
     /** The service reads its data directory from this variable ({@value #DATA_PATH} when unset). */
     public static final String DATA_DIR_ENV = "REPRICER_DATA_DIR";

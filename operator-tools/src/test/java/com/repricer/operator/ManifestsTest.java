@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -221,7 +222,7 @@ class ManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {BASE, AKS})
+    @ValueSource(strings = {BASE, DEV, AKS})
     void theRepricerDeploymentPassesTheGuard(String directory) {
         KustomizeBuild build = built(directory);
 
@@ -229,14 +230,20 @@ class ManifestsTest {
     }
 
     /**
-     * Dev keeps its data in an emptyDir: the guard says so, and nothing else. Every other invariant (one replica,
-     * Recreate, a writable mount at the data directory, the probes, non-root, read-only root) holds in dev too.
+     * Dev keeps its data in an emptyDir and passes the guard only because it declares that: without the annotation
+     * the guard reports the emptyDir, and nothing else. Every other invariant (one replica, Recreate, a writable
+     * mount at the data directory, the probes, non-root, read-only root) holds in dev too.
      */
     @Test
-    void inDevTheGuardReportsTheEmptyDirDataVolumeAndNothingElse() {
+    void devPassesTheGuardOnlyByDeclaringItsDataEphemeral() {
         KustomizeBuild dev = built(DEV);
+        Deployment declared = deployment(dev, KubeNames.DEPLOYMENT);
+        assertThat(declared.getMetadata().getAnnotations().get(KubeNames.EPHEMERAL_DATA_ANNOTATION), is("true"));
+        // A copy: the build is shared by the other tests.
+        Deployment undeclared = new DeploymentBuilder(declared).editMetadata()
+                .removeFromAnnotations(KubeNames.EPHEMERAL_DATA_ANNOTATION).endMetadata().build();
 
-        List<Violation> violations = DeploymentChecks.check(deployment(dev, KubeNames.DEPLOYMENT), dev.resources());
+        List<Violation> violations = DeploymentChecks.check(undeclared, dev.resources());
 
         assertThat(violations.stream().map(Violation::kind).toList(), is(List.of(Violation.Kind.DATA_VOLUME)));
         assertThat(violations.getFirst().message(), containsString("an emptyDir"));

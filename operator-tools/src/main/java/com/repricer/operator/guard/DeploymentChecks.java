@@ -120,6 +120,13 @@ public final class DeploymentChecks {
         return found;
     }
 
+    /** The Deployment says its data may die with the pod ({@link KubeNames#EPHEMERAL_DATA_ANNOTATION}). */
+    private static boolean declaresEphemeralData(Deployment deployment) {
+        Map<String, String> annotations = deployment.getMetadata() == null ? null
+                : deployment.getMetadata().getAnnotations();
+        return annotations != null && "true".equals(annotations.get(KubeNames.EPHEMERAL_DATA_ANNOTATION));
+    }
+
     /** The claim behind the data directory of the Deployment's repricer container, if it is a claim. */
     public static Optional<String> dataClaim(Deployment deployment) {
         PodSpec pod = podSpec(deployment.getSpec() == null ? null : deployment.getSpec().getTemplate());
@@ -156,6 +163,9 @@ public final class DeploymentChecks {
                                                 + "there"));
         }
         if (volume.get().getPersistentVolumeClaim() == null) {
+            if (volume.get().getEmptyDir() != null && declaresEphemeralData(deployment)) {
+                return;
+            }
             found.add(new Violation(DATA_VOLUME, "volume " + volumeName + " (the data directory " + dataDir
                                                  + ") is " + volumeKind(volume.get()) + ", not a "
                                                  + "PersistentVolumeClaim: the data would not survive the pod"));

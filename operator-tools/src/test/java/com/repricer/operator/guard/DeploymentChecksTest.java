@@ -54,6 +54,33 @@ class DeploymentChecksTest {
                    is(empty()));
     }
 
+    @Test
+    void anEmptyDirIsAcceptedOnlyWhereTheDeploymentDeclaresItsDataEphemeral() {
+        UnaryOperator<Deployment> emptyDir =
+                d -> edit(d).editSpec().editTemplate().editSpec()
+                            .withVolumes(List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                                                         .withName(KubeNames.DATA_VOLUME).withNewEmptyDir()
+                                                         .endEmptyDir().build()))
+                            .endSpec().endTemplate().endSpec().build();
+        UnaryOperator<Deployment> declared =
+                d -> edit(d).editMetadata().addToAnnotations(KubeNames.EPHEMERAL_DATA_ANNOTATION, "true")
+                            .endMetadata().build();
+
+        assertThat(check(d -> declared.apply(emptyDir.apply(d))), is(empty()));
+        assertThat(check(d -> edit(declared.apply(emptyDir.apply(d))).editMetadata()
+                                      .addToAnnotations(KubeNames.EPHEMERAL_DATA_ANNOTATION, "yes").endMetadata()
+                                      .build()).stream().map(v -> v.kind().name()).toList(),
+                   is(List.of("DATA_VOLUME")));
+        // Declaring data ephemeral accepts an emptyDir only, never a host path on the node.
+        assertThat(check(d -> declared.apply(edit(d).editSpec().editTemplate().editSpec()
+                                      .withVolumes(List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                                                                   .withName(KubeNames.DATA_VOLUME).withNewHostPath()
+                                                                   .withPath("/var/repricer").endHostPath().build()))
+                                      .endSpec().endTemplate().endSpec().build())).stream()
+                           .map(v -> v.kind().name()).toList(),
+                   is(List.of("DATA_VOLUME")));
+    }
+
     /** Each bad Deployment breaks exactly one invariant, and is reported under that name. */
     static Stream<Arguments> badDeployments() {
         return Stream.of(
