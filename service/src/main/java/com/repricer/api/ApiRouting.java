@@ -67,7 +67,7 @@ public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimi
                .error(JsonException.class, (request, response, e) ->
                        Responses.problem(response, Status.BAD_REQUEST_400, "the body is not valid JSON"))
                .error(RepriceService.PayloadTooLargeException.class, (request, response, e) -> {
-                   if (e.declared()) {
+                   if (e.bodyUnread()) {
                        // Refused before a byte of it was read: draining a body of any declared size to keep the
                        // connection would let one request make the server read hundreds of megabytes.
                        answerAndClose(response, Status.REQUEST_ENTITY_TOO_LARGE_413, e.getMessage());

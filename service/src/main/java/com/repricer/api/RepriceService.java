@@ -28,6 +28,13 @@ final class RepriceService implements HttpService {
     /** SPEC §1: a body over 64 KiB is refused with 413. */
     static final int MAX_BODY_BYTES = 64 * 1024;
     private static final int READ_CHUNK_BYTES = 4096;
+    /**
+     * A declared body over the limit but at most this long is read and dropped before the 413: a client still
+     * sending it would otherwise see its connection reset (closing a socket with unread bytes sends RST) instead
+     * of the answer. A longer one is answered and the connection closed unread (one request must not make the
+     * server read hundreds of megabytes).
+     */
+    static final int DRAINED_BODY_BYTES = 1024 * 1024;
 
     private final Ledger ledger;
     private final Duration bodyTimeout;
@@ -57,7 +64,11 @@ final class RepriceService implements HttpService {
     private byte[] body(ServerRequest request) throws IOException {
         long declared = request.headers().contentLength().orElse(-1);
         if (declared > MAX_BODY_BYTES) {
-            throw new PayloadTooLargeException(declared);
+            boolean drain = declared <= DRAINED_BODY_BYTES;
+            if (drain) {
+                request.content().inputStream().close();  // takes in the rest; the connection stays usable
+            }
+            throw new PayloadTooLargeException(declared, drain);
         }
         if (!request.content().hasEntity()) {
             return new byte[0];
@@ -74,7 +85,7 @@ final class RepriceService implements HttpService {
                 body.write(chunk, 0, read);
                 if (body.size() > MAX_BODY_BYTES) {
                     in.close();  // takes in the rest, so that a client still sending it reads the 413
-                    throw new PayloadTooLargeException(-1);
+                    throw new PayloadTooLargeException(-1, true);
                 }
                 if (System.nanoTime() - deadline > 0) {
                     throw new RequestTimeoutException("the body did not arrive within " + bodyTimeout);
@@ -110,18 +121,21 @@ final class RepriceService implements HttpService {
 
     /** The body is over {@link #MAX_BODY_BYTES}: 413. */
     static final class PayloadTooLargeException extends RuntimeException {
-        private final boolean declared;
+        private final boolean bodyUnread;
 
-        /** @param declared the Content-Length that is over the limit, or -1 if the body was read past it */
-        PayloadTooLargeException(long declared) {
+        /**
+         * @param declared the Content-Length that is over the limit, or -1 if the body was read past it
+         * @param bodyRead whether the body was read to its end (the connection can go on)
+         */
+        PayloadTooLargeException(long declared, boolean bodyRead) {
             super("the body is larger than " + MAX_BODY_BYTES + " bytes"
                   + (declared > 0 ? " (Content-Length " + declared + ")" : ""));
-            this.declared = declared > 0;
+            this.bodyUnread = !bodyRead;
         }
 
-        /** Whether the size was declared (nothing of the body read), rather than found by reading. */
-        boolean declared() {
-            return declared;
+        /** Whether the body was left unread (refused from its declared size alone): the connection must close. */
+        boolean bodyUnread() {
+            return bodyUnread;
         }
     }
 

@@ -194,4 +194,24 @@ class HttpFramingTest {
             assertProblemAndClosed(connection, response, 413);
         }
     }
+
+    /**
+     * A declared body just over the limit is read and dropped before the 413, so that a client still sending it
+     * reads the answer instead of a reset, and the connection goes on.
+     */
+    @Test
+    void aModestlyOversizedDeclaredBodyIsReadBeforeThe413AndTheConnectionGoesOn() {
+        int size = 64 * 1024 + 1;
+        try (RawConnection connection = api()) {
+            Response refused = connection.send("POST /api/reprice HTTP/1.1\r\nHost: localhost\r\n"
+                                               + "Content-Length: " + size + "\r\n\r\n")
+                                         .send(new byte[size])
+                                         .read();
+            Response next = connection.send("GET /api/product/p1/price HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                                      .read();
+
+            assertThat(refused.toString(), refused.status(), is(413));
+            assertThat(next.toString(), next.status(), is(404));
+        }
+    }
 }
