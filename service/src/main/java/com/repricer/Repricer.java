@@ -9,7 +9,6 @@ import com.repricer.server.RequestReadTimeouts;
 import com.repricer.storage.Ledger;
 import com.repricer.storage.StorageConfig;
 import com.repricer.storage.fs.StorageFiles;
-import com.repricer.storage.results.ResultsDirectory;
 import io.helidon.config.Config;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -54,7 +53,7 @@ public final class Repricer implements AutoCloseable {
         try {
             ApiRouting api = new ApiRouting(ledger, metrics, ServiceConfig.productLimit(config),
                                             ServiceConfig.queryLimit(config), ServiceConfig.bodyTimeout(config));
-            AdminRouting admin = new AdminRouting(ledger, ResultsDirectory.reader(storage.dataDirectory()), metrics);
+            AdminRouting admin = new AdminRouting(ledger, metrics);
             WebServerConfig.Builder builder = WebServer.builder().config(config.get("server"));
             // Slow clients: bound every read of a request by the configured read timeout (Helidon does not),
             // except an API connection's wait for its next request, which idle-connection-timeout bounds.

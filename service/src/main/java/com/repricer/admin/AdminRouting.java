@@ -3,7 +3,6 @@ package com.repricer.admin;
 import com.repricer.metrics.RepricerMetrics;
 import com.repricer.storage.Ledger;
 import com.repricer.storage.StorageHealth;
-import com.repricer.storage.results.ResultsDirectory;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
@@ -23,7 +22,7 @@ import java.util.Set;
  * <p>Readiness is the storage's health: false while recovering and while writes fail. Liveness only says the
  * process answers: a full disk must take the pod out of the load balancer, not restart it in a loop.
  */
-public record AdminRouting(Ledger ledger, ResultsDirectory results, RepricerMetrics metrics) {
+public record AdminRouting(Ledger ledger, RepricerMetrics metrics) {
 
     public static final String SOCKET = "admin";
 

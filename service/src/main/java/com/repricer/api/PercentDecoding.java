@@ -1,5 +1,7 @@
 package com.repricer.api;
 
+import com.repricer.rules.StrictUtf8;
+
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -41,12 +43,7 @@ final class PercentDecoding {
             i += 2;
         }
         try {
-            // new String(bytes, UTF_8) would silently replace bad bytes; they must be rejected.
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, 0, length))
-                    .toString();
+            return StrictUtf8.decode(bytes, 0, length);
         } catch (CharacterCodingException e) {
             throw invalid(name, "is not valid UTF-8 once percent-decoded");
         }
