@@ -1,5 +1,6 @@
 package com.repricer.delivery;
 
+import com.repricer.fixtures.ExternalCommand;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,7 @@ class KubectlPluginTest {
         assertThat(LAUNCHER + " is executable (git keeps the mode)", Files.isExecutable(launcher), is(true));
         Path installed = Files.createSymbolicLink(bin.resolve(LAUNCHER), launcher);
 
-        Kubectl.Run list = Kubectl.run(Map.of("PATH", bin.toString()), "plugin", "list");
+        ExternalCommand.Outcome list = Kubectl.run(Map.of("PATH", bin.toString()), "plugin", "list");
 
         assertThat(list.toString(), list.exitCode(), is(0));
         assertThat(list.out(), containsString(installed.toString()));
@@ -47,7 +48,7 @@ class KubectlPluginTest {
         assumeJarBuilt();
         Files.createSymbolicLink(bin.resolve(LAUNCHER), launcher);
 
-        Kubectl.Run help = Kubectl.run(pluginEnvironment(bin), PLUGIN, "--help");
+        ExternalCommand.Outcome help = Kubectl.run(pluginEnvironment(bin), PLUGIN, "--help");
 
         assertThat(help.toString(), help.exitCode(), is(0));
         assertThat(help.out(), containsString("Usage: repricer-debug"));
@@ -63,7 +64,7 @@ class KubectlPluginTest {
         Map<String, String> environment = pluginEnvironment(bin);
         environment.put("REPRICER_DEBUG_JAR", jar.toString());
 
-        Kubectl.Run version = Kubectl.run(environment, PLUGIN, "--version");
+        ExternalCommand.Outcome version = Kubectl.run(environment, PLUGIN, "--version");
 
         assertThat(version.toString(), version.exitCode(), is(0));
         assertThat(version.out(), containsString("repricer-debug"));
@@ -75,7 +76,7 @@ class KubectlPluginTest {
         Map<String, String> environment = pluginEnvironment(bin);
         environment.put("REPRICER_DEBUG_JAR", null);
 
-        Kubectl.Run run = Kubectl.run(environment, PLUGIN, "list");
+        ExternalCommand.Outcome run = Kubectl.run(environment, PLUGIN, "list");
 
         assertThat(run.toString(), run.exitCode(), is(1));
         assertThat(run.err(), containsString("no repricer-debug.jar"));

@@ -1,5 +1,6 @@
 package com.repricer.delivery;
 
+import com.repricer.fixtures.ExternalCommand;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -162,7 +163,7 @@ class PipelineTest {
     /** The deploy task substitutes an image only where the built overlay names it exactly registry/repository. */
     @Test
     void theDeployedOverlayNamesEveryImageThePipelineTags() {
-        Kubectl.Run build = Kubectl.run(Map.of(), "kustomize", AKS_OVERLAY);
+        ExternalCommand.Outcome build = Kubectl.run(Map.of(), "kustomize", AKS_OVERLAY);
         assertThat(build.toString(), build.exitCode(), is(0));
         Set<String> overlayImages = new LinkedHashSet<>();
         for (Object document : yaml().loadAll(build.out())) {

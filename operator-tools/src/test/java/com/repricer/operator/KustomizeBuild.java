@@ -1,17 +1,17 @@
 package com.repricer.operator;
 
+import com.repricer.fixtures.ExternalCommand;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.Assumptions;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * A kustomization under {@code manifests/}, built by {@code kubectl kustomize} exactly as
@@ -23,42 +23,26 @@ import java.util.concurrent.TimeUnit;
 record KustomizeBuild(String directory, List<HasMetadata> resources) {
 
     static final String REQUIRE_KUBECTL = "REPRICER_REQUIRE_KUBECTL";
-    private static final long BUILD_SECONDS = 60;
+    private static final Duration BUILD_TIME = Duration.ofSeconds(60);
 
     static KustomizeBuild build(Path manifests, String directory) {
         Path dir = manifests.resolve(directory).toAbsolutePath().normalize();
-        Process kubectl;
-        try {
-            kubectl = new ProcessBuilder("kubectl", "kustomize", dir.toString()).start();
-        } catch (IOException e) {
-            String message = "kubectl is not on the PATH (" + e.getMessage() + "): cannot build " + directory
-                             + " with kustomize; install kubectl >= 1.21 (docs/deployment.md)";
+        Optional<Path> kubectl = ExternalCommand.onPath("kubectl");
+        if (kubectl.isEmpty()) {
+            String message = "kubectl is not on the PATH: cannot build " + directory + " with kustomize; install "
+                             + "kubectl >= 1.21 (docs/deployment.md)";
             if (Boolean.parseBoolean(System.getenv(REQUIRE_KUBECTL))) {
-                throw new AssertionError(message + "; " + REQUIRE_KUBECTL + " is set", e);
+                throw new AssertionError(message + "; " + REQUIRE_KUBECTL + " is set");
             }
             Assumptions.abort(message);
-            throw new IllegalStateException("unreachable");
         }
-        try {
-            kubectl.getOutputStream().close();
-            CompletableFuture<byte[]> errors = CompletableFuture.supplyAsync(() -> readAll(kubectl.getErrorStream()));
-            String yaml = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!kubectl.waitFor(BUILD_SECONDS, TimeUnit.SECONDS)) {
-                kubectl.destroyForcibly();
-                throw new AssertionError("kubectl kustomize " + directory + " took over " + BUILD_SECONDS + " s");
-            }
-            String stderr = new String(errors.join(), StandardCharsets.UTF_8);
-            if (kubectl.exitValue() != 0) {
-                throw new AssertionError("kubectl kustomize " + directory + " failed (exit " + kubectl.exitValue()
-                                         + "):\n" + stderr);
-            }
-            return new KustomizeBuild(directory, load(yaml));
-        } catch (IOException e) {
-            throw new AssertionError("kubectl kustomize " + directory, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted building " + directory, e);
+        ExternalCommand.Outcome built = ExternalCommand.run(List.of(kubectl.get().toString(), "kustomize",
+                                                                    dir.toString()),
+                                                            dir, Map.of(), new byte[0], BUILD_TIME);
+        if (built.exitCode() != 0) {
+            throw new AssertionError("kubectl kustomize " + directory + " failed: " + built);
         }
+        return new KustomizeBuild(directory, load(built.out()));
     }
 
     /** The resources of this build of one type, in kustomize's order. */
@@ -81,13 +65,5 @@ record KustomizeBuild(String directory, List<HasMetadata> resources) {
             case Object other -> throw new AssertionError("kustomize built no Kubernetes resource: " + other);
         }
         return resources;
-    }
-
-    private static byte[] readAll(java.io.InputStream in) {
-        try {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            return ("(cannot read kubectl's error output: " + e.getMessage() + ")").getBytes(StandardCharsets.UTF_8);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package com.repricer.monitoring;
 
+import com.repricer.fixtures.ExternalCommand;
 import com.repricer.fixtures.RepositoryFiles;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -43,7 +44,7 @@ class AlertRulesTest {
 
     @Test
     void promtoolChecksTheRules() {
-        PrometheusTools.Outcome check = PrometheusTools.promtool(root, new byte[0], "check", "rules",
+        ExternalCommand.Outcome check = PrometheusTools.promtool(root, new byte[0], "check", "rules",
                                                                  PrometheusRuleManifest.RULES_FILE);
 
         assertThat(check.toString(), check.exitCode(), is(0));
@@ -52,7 +53,7 @@ class AlertRulesTest {
 
     @Test
     void promtoolUnitTestsPass() {
-        PrometheusTools.Outcome test = PrometheusTools.promtool(root, new byte[0], "test", "rules", UNIT_TESTS);
+        ExternalCommand.Outcome test = PrometheusTools.promtool(root, new byte[0], "test", "rules", UNIT_TESTS);
 
         assertThat(test.toString(), test.exitCode(), is(0));
         assertThat(test.toString(), test.output(), containsString("SUCCESS"));
@@ -131,11 +132,11 @@ class AlertRulesTest {
     void kustomizeBuildsThePrometheusRule() {
         Path kubectl = PrometheusTools.optional("kubectl");
 
-        PrometheusTools.Outcome build = PrometheusTools.run(kubectl, root, new byte[0], "kustomize",
+        ExternalCommand.Outcome build = PrometheusTools.run(kubectl, root, new byte[0], "kustomize",
                                                             "manifests/monitoring");
 
         assertThat(build.toString(), build.exitCode(), is(0));
-        Map<String, Object> built = yaml(build.output());
+        Map<String, Object> built = yaml(build.out());
         assertThat(built.get("kind"), is("PrometheusRule"));
         assertThat(map(built.get("spec")).get("groups"), is(rules.get("groups")));
     }

@@ -1,5 +1,6 @@
 package com.repricer.monitoring;
 
+import com.repricer.fixtures.ExternalCommand;
 import com.repricer.RunningService;
 import com.repricer.RunningService.Response;
 import com.repricer.storage.fs.FaultyStorageFiles;
@@ -43,7 +44,7 @@ class MetricsExpositionTest {
             Response metrics = service.adminGet("/observe/metrics");
             assertThat(metrics.status(), is(200));
 
-            PrometheusTools.Outcome lint = PrometheusTools.promtool(dataDir, metrics.body(), "check", "metrics");
+            ExternalCommand.Outcome lint = PrometheusTools.promtool(dataDir, metrics.body(), "check", "metrics");
 
             assertThat(lint.toString(), lint.exitCode(), is(0));
             assertThat(lint.toString(), lint.output(), is(blankString()));

@@ -1,21 +1,15 @@
 package com.repricer.monitoring;
 
+import com.repricer.fixtures.ExternalCommand;
+import com.repricer.fixtures.ExternalCommand.Outcome;
 import org.junit.jupiter.api.Assumptions;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -36,7 +30,7 @@ final class PrometheusTools {
 
     /** The path of {@code name} (promtool, prometheus) on the PATH; skips or (in CI) fails the test without it. */
     static Path require(String name) {
-        Optional<Path> found = onPath(name);
+        Optional<Path> found = ExternalCommand.onPath(name);
         if (found.isEmpty()) {
             String message = name + " is not on the PATH; " + INSTALL;
             if (System.getenv("CI") != null) {
@@ -49,28 +43,9 @@ final class PrometheusTools {
 
     /** The path of {@code name} on the PATH, or the test is skipped (also in CI): for tools .ci/run does not install. */
     static Path optional(String name) {
-        Optional<Path> found = onPath(name);
+        Optional<Path> found = ExternalCommand.onPath(name);
         Assumptions.assumeTrue(found.isPresent(), name + " is not on the PATH — skipping");
         return found.get();
-    }
-
-    private static Optional<Path> onPath(String name) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String directory : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(directory.isEmpty() ? "." : directory, name);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** A finished command: its exit code and what it printed (stdout and stderr together). */
-    record Outcome(int exitCode, String output) {
-        @Override
-        public String toString() {
-            return "exit " + exitCode + ":\n" + output;
-        }
     }
 
     /** Runs {@code promtool args…} in {@code directory} with {@code stdin} as its input. */
@@ -83,31 +58,6 @@ final class PrometheusTools {
         List<String> command = new ArrayList<>();
         command.add(executable.toString());
         command.addAll(List.of(args));
-        try {
-            Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
-                                                         .start();
-            CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
-            try (OutputStream in = process.getOutputStream()) {
-                in.write(stdin);
-            }
-            if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail(command + " did not finish within " + COMMAND_TIMEOUT);
-            }
-            return new Outcome(process.exitValue(), new String(output.join(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try (in) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ExternalCommand.run(command, directory, Map.of(), stdin, COMMAND_TIMEOUT);
     }
 }
