@@ -1,5 +1,7 @@
 package com.repricer.delivery;
 
+import com.repricer.fixtures.RepositoryFiles;
+
 import com.repricer.delivery.RepoFiles.Dockerfile;
 import com.repricer.delivery.RepoFiles.Instruction;
 import com.repricer.delivery.RepoFiles.Stage;
@@ -51,8 +53,8 @@ class DockerfileTest {
 
     private static final Pattern ADD_MODULES = Pattern.compile("--add-modules\\s+\"(\\$\\(.*?\\))\"");
 
-    private final Dockerfile dockerfile = Dockerfile.parse(RepoFiles.read("Dockerfile"));
-    private final String jlinkSmoke = RepoFiles.read("scripts/jlink-smoke");
+    private final Dockerfile dockerfile = Dockerfile.parse(RepositoryFiles.read("Dockerfile"));
+    private final String jlinkSmoke = RepositoryFiles.read("scripts/jlink-smoke");
 
     @Test
     void theModuleListNamesJdkModulesTheServiceNeeds() {
@@ -89,7 +91,7 @@ class DockerfileTest {
         assertThat("scripts/jlink-smoke runs jlink --add-modules", smokeJlink.find(), is(true));
         assertThat(smokeJlink.group(1), is(RepoFiles.MODULE_LIST_EXPRESSION));
         assertThat(jlinkSmoke, containsString("MODULES=" + RepoFiles.MODULE_LIST_EXPRESSION));
-        assertThat("container-smoke takes its runtime from jlink-smoke", RepoFiles.read("scripts/container-smoke"),
+        assertThat("container-smoke takes its runtime from jlink-smoke", RepositoryFiles.read("scripts/container-smoke"),
                    containsString("runtime=$(scripts/jlink-smoke --runtime-only)"));
 
         // ... and that expression yields the list this test reads (a shell in the repository root, like both).
@@ -105,7 +107,7 @@ class DockerfileTest {
     /** When scripts/jlink-smoke has run in this checkout, the runtime it tested is what the module list resolves to. */
     @Test
     void theRuntimeTheSmokeTestUsedHoldsTheListedModules() throws IOException {
-        Path release = RepoFiles.root().resolve("service/target/jlink-smoke/runtime/release");
+        Path release = RepositoryFiles.root().resolve("service/target/jlink-smoke/runtime/release");
         Assumptions.assumeTrue(Files.isRegularFile(release), "scripts/jlink-smoke has not run in this checkout");
         Matcher m = Pattern.compile("(?m)^MODULES=\"(.*)\"$").matcher(Files.readString(release));
         assertThat("the runtime's release file lists its modules", m.find(), is(true));
@@ -179,7 +181,7 @@ class DockerfileTest {
 
     @Test
     void theDockerIgnoreLetsInExactlyWhatTheDockerfileCopies() {
-        List<String> patterns = RepoFiles.read(".dockerignore").lines().map(String::strip)
+        List<String> patterns = RepositoryFiles.read(".dockerignore").lines().map(String::strip)
                                          .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         List<String> sources = new ArrayList<>();
         for (Stage stage : dockerfile.stages()) {
@@ -246,7 +248,7 @@ class DockerfileTest {
     }
 
     private static List<String> parentModules() {
-        String pom = RepoFiles.read("pom.xml").replaceAll("(?s)<profiles>.*</profiles>", "");
+        String pom = RepositoryFiles.read("pom.xml").replaceAll("(?s)<profiles>.*</profiles>", "");
         Matcher modules = Pattern.compile("(?s)<modules>(.*?)</modules>").matcher(pom);
         assertThat(modules.find(), is(true));
         List<String> names = new ArrayList<>();
@@ -284,7 +286,7 @@ class DockerfileTest {
 
     private static String shell(String expression) throws IOException, InterruptedException {
         Process process = new ProcessBuilder("sh", "-c", "printf '%s' \"" + expression + "\"")
-                .directory(RepoFiles.root().toFile()).redirectErrorStream(true).start();
+                .directory(RepositoryFiles.root().toFile()).redirectErrorStream(true).start();
         assertThat(process.waitFor(10, TimeUnit.SECONDS), is(true));
         assertThat(process.exitValue(), equalTo(0));
         return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,5 +1,7 @@
 package com.repricer.delivery;
 
+import com.repricer.fixtures.RepositoryFiles;
+
 import com.repricer.fixtures.ExternalCommand;
 import com.repricer.fixtures.ExternalCommand.Outcome;
 import org.junit.jupiter.api.Assumptions;
@@ -44,6 +46,6 @@ final class Kubectl {
      */
     static Outcome run(Map<String, String> environment, String... arguments) {
         List<String> command = Stream.concat(Stream.of(executable().toString()), Stream.of(arguments)).toList();
-        return ExternalCommand.run(command, RepoFiles.root(), environment, new byte[0], TIMEOUT);
+        return ExternalCommand.run(command, RepositoryFiles.root(), environment, new byte[0], TIMEOUT);
     }
 }

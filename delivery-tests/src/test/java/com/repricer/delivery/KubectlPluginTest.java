@@ -1,5 +1,7 @@
 package com.repricer.delivery;
 
+import com.repricer.fixtures.RepositoryFiles;
+
 import com.repricer.fixtures.ExternalCommand;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -27,8 +29,8 @@ class KubectlPluginTest {
     static final String LAUNCHER = "kubectl-repricer_debug";
     static final String PLUGIN = "repricer-debug";
 
-    private final Path launcher = RepoFiles.root().resolve("debug-pod").resolve(LAUNCHER);
-    private final Path jar = RepoFiles.root().resolve("debug-pod/target/repricer-debug.jar");
+    private final Path launcher = RepositoryFiles.root().resolve("debug-pod").resolve(LAUNCHER);
+    private final Path jar = RepositoryFiles.root().resolve("debug-pod/target/repricer-debug.jar");
 
     @Test
     void kubectlPluginListFindsTheLauncherOnThePath(@TempDir Path bin) throws IOException {

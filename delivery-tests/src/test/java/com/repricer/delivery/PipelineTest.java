@@ -1,5 +1,7 @@
 package com.repricer.delivery;
 
+import com.repricer.fixtures.RepositoryFiles;
+
 import com.repricer.fixtures.ExternalCommand;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -39,7 +41,7 @@ class PipelineTest {
     /** The overlay the Deploy stage applies. */
     static final String AKS_OVERLAY = "manifests/overlays/aks";
 
-    private final Map<String, Object> pipeline = load(RepoFiles.read("azure-pipelines.yml"));
+    private final Map<String, Object> pipeline = load(RepositoryFiles.read("azure-pipelines.yml"));
     private final Map<String, Object> variables = map(pipeline.get("variables"));
 
     @Test
@@ -64,7 +66,7 @@ class PipelineTest {
     void theTestStageRunsTheReadmeTestCommandOnJdk25WithAMavenCache() {
         String readmeCommand = RepoFiles.readmeTestCommand();
         assertThat(readmeCommand, matchesPattern("mvn .*verify.*"));
-        assertThat(".ci/run runs the same command", RepoFiles.read(".ci/run").lines().map(String::strip).toList(),
+        assertThat(".ci/run runs the same command", RepositoryFiles.read(".ci/run").lines().map(String::strip).toList(),
                    hasItem(readmeCommand));
 
         List<Map<String, Object>> steps = steps(stage("Test"));
@@ -103,7 +105,7 @@ class PipelineTest {
         assertThat((String) inputs(coverage).get("summaryFileLocation"),
                    containsString("target/site/jacoco/jacoco.xml"));
         // ... which the parent pom's JaCoCo plugin writes at verify.
-        String pom = RepoFiles.read("pom.xml");
+        String pom = RepositoryFiles.read("pom.xml");
         assertThat(pom, containsString("<artifactId>jacoco-maven-plugin</artifactId>"));
         assertThat(pom, containsString("<goal>report</goal>"));
     }
@@ -136,7 +138,7 @@ class PipelineTest {
         assertThat(inputs(bake).get("renderType"), is("kustomize"));
         String kustomization = expand((String) inputs(bake).get("kustomizationPath"));
         assertThat(kustomization, is(AKS_OVERLAY));
-        assertThat(Files.isRegularFile(RepoFiles.root().resolve(kustomization).resolve("kustomization.yaml")),
+        assertThat(Files.isRegularFile(RepositoryFiles.root().resolve(kustomization).resolve("kustomization.yaml")),
                    is(true));
         assertThat("the bake step is named, so that its output can be deployed", bake.get("name"), notNullValue());
 
@@ -182,7 +184,7 @@ class PipelineTest {
 
     @Test
     void noSecretsOnlyServiceConnectionNames() {
-        String text = RepoFiles.read("azure-pipelines.yml");
+        String text = RepositoryFiles.read("azure-pipelines.yml");
         for (Map.Entry<String, Object> entry : flatten(pipeline, "").entrySet()) {
             String key = entry.getKey().toLowerCase();
             assertThat(entry.getKey(), key, not(matchesPattern(".*(password|secret|token|apikey|accesskey|credential).*")));

@@ -19,18 +19,10 @@ public final class RepoFiles {
     private RepoFiles() {
     }
 
-    public static Path root() {
-        return RepositoryFiles.root();
-    }
-
-    public static String read(String relative) {
-        return RepositoryFiles.read(relative);
-    }
-
     /** The modules of service/jlink-modules.txt: one a line, '#' starts a comment. */
     static List<String> jlinkModules() {
         List<String> modules = new ArrayList<>();
-        for (String line : read("service/jlink-modules.txt").split("\n")) {
+        for (String line : RepositoryFiles.read("service/jlink-modules.txt").split("\n")) {
             String module = line.replaceFirst("#.*", "").strip();
             if (!module.isEmpty()) {
                 modules.add(module);
@@ -44,7 +36,7 @@ public final class RepoFiles {
      * the "Run all tests" line (the block sets JAVA_HOME first).
      */
     static String readmeTestCommand() {
-        Matcher m = Pattern.compile("(?m)^Run all tests.*\\R+```[a-z]*\\R(.+)\\R").matcher(read("README.md"));
+        Matcher m = Pattern.compile("(?m)^Run all tests.*\\R+```[a-z]*\\R(.+)\\R").matcher(RepositoryFiles.read("README.md"));
         if (!m.find()) {
             throw new AssertionError("README.md has no code block after a 'Run all tests' line");
         }
