@@ -50,6 +50,12 @@ class GuardLoopTest {
         events = new WatchQueue<>(client.v1().events().inNamespace(NAMESPACE));
     }
 
+    /**
+     * Every test ends only after its watches have seen what it wrote (the last Event included): fabric8's mock server
+     * deadlocks its own shutdown when a watch closes while it is still sending that watch an event (the sender waits
+     * on the Vert.x event loop, which waits for the sender), and the extension then fails with "Unable to close
+     * MockWebServer".
+     */
     @AfterEach
     void tearDown() {
         if (loop != null) {
@@ -84,6 +90,7 @@ class GuardLoopTest {
 
         loop.passNow(TIMEOUT);
         loop.passNow(TIMEOUT);
+        awaitEvent(GuardLoop.VIOLATED_REASON);
 
         assertThat(client.apps().deployments().inNamespace(NAMESPACE).withName(KubeNames.DEPLOYMENT).get()
                          .getSpec().getReplicas(), is(2));
@@ -100,6 +107,7 @@ class GuardLoopTest {
 
         create(scaled(Fixtures.goodDeployment(), 3));
         awaitRepaired();
+        awaitEvent(GuardLoop.REPAIRED_REASON);
         assertThat(loop.isReady(), is(true));
     }
 
