@@ -7,17 +7,7 @@ import java.io.StringWriter;
 import java.time.Clock;
 
 /** Runs the command line in-process against a given client, capturing its output. */
-public final class CliRun {
-
-    public final int exitCode;
-    public final String out;
-    public final String err;
-
-    private CliRun(int exitCode, String out, String err) {
-        this.exitCode = exitCode;
-        this.out = out;
-        this.err = err;
-    }
+public record CliRun(int exitCode, String out, String err) {
 
     public static CliRun run(KubernetesClient client, Clock clock, Lifetime lifetime, String... args) {
         StringWriter out = new StringWriter();

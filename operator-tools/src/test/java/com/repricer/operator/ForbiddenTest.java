@@ -31,10 +31,10 @@ class ForbiddenTest {
 
         CliRun run = CliRun.run(client, clock, "guard", "-n", "test");
 
-        assertThat(run.toString(), run.exitCode, is(OperatorCli.KUBERNETES));
-        assertThat(run.err, containsString("guard: Kubernetes API error HTTP 403"));
-        assertThat(run.err, containsString("cannot get resource \"deployments\""));
-        assertThat(run.err, containsString("manifests/base/operator-rbac.yaml"));
+        assertThat(run.toString(), run.exitCode(), is(OperatorCli.KUBERNETES));
+        assertThat(run.err(), containsString("guard: Kubernetes API error HTTP 403"));
+        assertThat(run.err(), containsString("cannot get resource \"deployments\""));
+        assertThat(run.err(), containsString("manifests/base/operator-rbac.yaml"));
     }
 
     @Test
@@ -45,8 +45,8 @@ class ForbiddenTest {
 
         CliRun run = CliRun.run(client, clock, "reaper", "--once", "-n", "test");
 
-        assertThat(run.toString(), run.exitCode, is(OperatorCli.KUBERNETES));
-        assertThat(run.err, containsString("reaper: Kubernetes API error HTTP 403"));
+        assertThat(run.toString(), run.exitCode(), is(OperatorCli.KUBERNETES));
+        assertThat(run.err(), containsString("reaper: Kubernetes API error HTTP 403"));
     }
 
     private static io.fabric8.kubernetes.api.model.Status forbidden(String message) {

@@ -45,8 +45,8 @@ class GuardCommandTest {
 
         CliRun run = guard();
 
-        assertThat(run.toString(), run.exitCode, is(OperatorCli.OK));
-        assertThat(run.out, containsString("deployment " + NAMESPACE + "/repricer: ok, no violations"));
+        assertThat(run.toString(), run.exitCode(), is(OperatorCli.OK));
+        assertThat(run.out(), containsString("deployment " + NAMESPACE + "/repricer: ok, no violations"));
     }
 
     @Test
@@ -55,11 +55,11 @@ class GuardCommandTest {
 
         CliRun run = guard();
 
-        assertThat(run.toString(), run.exitCode, is(OperatorCli.DRIFT));
-        assertThat(run.out, containsString("deployment " + NAMESPACE + "/repricer: 3 violations (2 fixable with --fix)"));
-        assertThat(run.out, containsString("  replicas (fixable): spec.replicas is 3"));
-        assertThat(run.out, containsString("  strategy (fixable): spec.strategy.type is RollingUpdate"));
-        assertThat(run.out, containsString("  readiness-probe: the readiness probe must be an HTTP GET"));
+        assertThat(run.toString(), run.exitCode(), is(OperatorCli.DRIFT));
+        assertThat(run.out(), containsString("deployment " + NAMESPACE + "/repricer: 3 violations (2 fixable with --fix)"));
+        assertThat(run.out(), containsString("  replicas (fixable): spec.replicas is 3"));
+        assertThat(run.out(), containsString("  strategy (fixable): spec.strategy.type is RollingUpdate"));
+        assertThat(run.out(), containsString("  readiness-probe: the readiness probe must be an HTTP GET"));
         assertThat("a report changes nothing", deployment().getSpec().getReplicas(), is(3));
     }
 
@@ -71,9 +71,9 @@ class GuardCommandTest {
 
         CliRun run = guard("--fix");
 
-        assertThat(run.toString(), run.exitCode, is(OperatorCli.OK));
-        assertThat(run.out, containsString("patched deployment " + NAMESPACE + "/repricer: replicas, strategy"));
-        assertThat(run.out, containsString("after the patch:\ndeployment " + NAMESPACE + "/repricer: ok"));
+        assertThat(run.toString(), run.exitCode(), is(OperatorCli.OK));
+        assertThat(run.out(), containsString("patched deployment " + NAMESPACE + "/repricer: replicas, strategy"));
+        assertThat(run.out(), containsString("after the patch:\ndeployment " + NAMESPACE + "/repricer: ok"));
         Deployment fixed = deployment();
         assertThat(fixed.getSpec().getReplicas(), is(1));
         assertThat(fixed.getSpec().getStrategy().getType(), is("Recreate"));
@@ -92,8 +92,8 @@ class GuardCommandTest {
 
         CliRun run = guard("--fix");
 
-        assertThat(run.toString(), run.exitCode, is(OperatorCli.DRIFT));
-        assertThat(run.out, containsString("after the patch:\ndeployment " + NAMESPACE
+        assertThat(run.toString(), run.exitCode(), is(OperatorCli.DRIFT));
+        assertThat(run.out(), containsString("after the patch:\ndeployment " + NAMESPACE
                                            + "/repricer: 1 violation (0 fixable with --fix)\n  readiness-probe"));
         assertThat(deployment().getSpec().getReplicas(), is(1));
         assertThat(deployment().getSpec().getTemplate().getSpec().getContainers().getFirst().getReadinessProbe(),
@@ -110,9 +110,9 @@ class GuardCommandTest {
 
         CliRun run = guard("--fix");
 
-        assertThat(run.toString(), run.exitCode, is(OperatorCli.DRIFT));
-        assertThat(run.out, containsString("claim-shared: Pod intruder also mounts PersistentVolumeClaim repricer-data"));
-        assertThat(run.out, not(containsString("patched")));
+        assertThat(run.toString(), run.exitCode(), is(OperatorCli.DRIFT));
+        assertThat(run.out(), containsString("claim-shared: Pod intruder also mounts PersistentVolumeClaim repricer-data"));
+        assertThat(run.out(), not(containsString("patched")));
         assertThat(client.pods().inNamespace(NAMESPACE).withName("intruder").get(), is(not(nullValue())));
     }
 
@@ -123,16 +123,16 @@ class GuardCommandTest {
 
         CliRun run = guard();
 
-        assertThat(run.exitCode, is(OperatorCli.DRIFT));
-        assertThat(run.out, containsString("claim-missing: PersistentVolumeClaim repricer-data"));
+        assertThat(run.exitCode(), is(OperatorCli.DRIFT));
+        assertThat(run.out(), containsString("claim-missing: PersistentVolumeClaim repricer-data"));
     }
 
     @Test
     void missingDeploymentIsExitThree() {
         CliRun run = guard();
 
-        assertThat(run.exitCode, is(OperatorCli.KUBERNETES));
-        assertThat(run.out, containsString("deployment " + NAMESPACE + "/repricer not found"));
+        assertThat(run.exitCode(), is(OperatorCli.KUBERNETES));
+        assertThat(run.out(), containsString("deployment " + NAMESPACE + "/repricer not found"));
     }
 
     @Test
@@ -142,7 +142,7 @@ class GuardCommandTest {
 
         CliRun run = CliRun.run(client, clock, "guard", "-n", NAMESPACE, "--deployment", "repricer-canary");
 
-        assertThat(run.toString(), run.exitCode, is(OperatorCli.OK));
+        assertThat(run.toString(), run.exitCode(), is(OperatorCli.OK));
     }
 
     /** Three replicas, RollingUpdate with parameters, no readiness probe. */

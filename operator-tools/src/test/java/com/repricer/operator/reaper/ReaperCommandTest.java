@@ -42,9 +42,9 @@ class ReaperCommandTest {
 
         CliRun run = CliRun.run(client, clock, "reaper", "--once", "--namespace", NAMESPACE);
 
-        assertThat(run.toString(), run.exitCode, is(OperatorCli.OK));
-        assertThat(run.out, containsString("deleted pod " + NAMESPACE + "/expired (owner alice)"));
-        assertThat(run.out, containsString("reaper (namespace " + NAMESPACE + "): 1 deleted, 1 not yet expired (next at "
+        assertThat(run.toString(), run.exitCode(), is(OperatorCli.OK));
+        assertThat(run.out(), containsString("deleted pod " + NAMESPACE + "/expired (owner alice)"));
+        assertThat(run.out(), containsString("reaper (namespace " + NAMESPACE + "): 1 deleted, 1 not yet expired (next at "
                                            + NOW.plusSeconds(60) + "), 1 without a valid expiry (left alone), 0 failed"));
         assertThat(pod("expired"), nullValue());
         assertThat(pod("later"), notNullValue());
@@ -56,8 +56,8 @@ class ReaperCommandTest {
 
         CliRun run = CliRun.run(client, clock, "reaper", "--once");
 
-        assertThat(run.toString(), run.exitCode, is(OperatorCli.OK));
-        assertThat(run.out, containsString("reaper (namespace " + client.getNamespace() + "): 1 deleted"));
+        assertThat(run.toString(), run.exitCode(), is(OperatorCli.OK));
+        assertThat(run.out(), containsString("reaper (namespace " + client.getNamespace() + "): 1 deleted"));
     }
 
     @Test
@@ -69,8 +69,8 @@ class ReaperCommandTest {
 
         CliRun run = CliRun.run(client, clock, "reaper", "--once", "--all-namespaces");
 
-        assertThat(run.toString(), run.exitCode, is(OperatorCli.OK));
-        assertThat(run.out, containsString("reaper (all namespaces): 2 deleted"));
+        assertThat(run.toString(), run.exitCode(), is(OperatorCli.OK));
+        assertThat(run.out(), containsString("reaper (all namespaces): 2 deleted"));
         assertThat(client.pods().inNamespace("other").withName("elsewhere").get(), nullValue());
     }
 
@@ -78,8 +78,8 @@ class ReaperCommandTest {
     void namespaceAndAllNamespacesExcludeEachOther() {
         CliRun run = CliRun.run(client, clock, "reaper", "--once", "-n", NAMESPACE, "-A");
 
-        assertThat(run.exitCode, is(OperatorCli.USAGE));
-        assertThat(run.err, containsString("mutually exclusive"));
+        assertThat(run.exitCode(), is(OperatorCli.USAGE));
+        assertThat(run.err(), containsString("mutually exclusive"));
     }
 
     @Test
@@ -101,10 +101,10 @@ class ReaperCommandTest {
                 }
             }, "reaper", "-n", NAMESPACE, "--health-port", "0");
 
-            assertThat(run.toString(), run.exitCode, is(OperatorCli.OK));
+            assertThat(run.toString(), run.exitCode(), is(OperatorCli.OK));
             assertThat(health, is(List.of(200, 200)));
-            assertThat(run.out, containsString("reaper: watching debug pods in namespace " + NAMESPACE));
-            assertThat(run.out, containsString("reaper: stopped"));
+            assertThat(run.out(), containsString("reaper: watching debug pods in namespace " + NAMESPACE));
+            assertThat(run.out(), containsString("reaper: stopped"));
         }
     }
 
