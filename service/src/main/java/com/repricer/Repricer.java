@@ -1,6 +1,7 @@
 package com.repricer;
 
 import com.repricer.admin.AdminRouting;
+import com.repricer.admin.ExportRouting;
 import com.repricer.api.ApiRouting;
 import com.repricer.metrics.RepricerMetrics;
 import com.repricer.server.PortsFile;
@@ -20,7 +21,7 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * One running service: the ledger and the web server with its two sockets. Start-up order matters: the data
+ * One running service: the ledger and the web server with its three sockets (API, admin, loopback export). Start-up order matters: the data
  * directory is locked first (a second instance fails at once), the server starts next (liveness answers and
  * readiness says "recovering"), then recovery runs and the ledger starts serving.
  */
@@ -70,14 +71,15 @@ public final class Repricer implements AutoCloseable {
                             .protocolsDiscoverServices(false)
                             .addProtocol(Http1Config.builder().addReceiveListener(timeouts.receiveListener()).build())
                             .routing(routing -> api.register(routing.addFilter(timeouts::filter)))
-                            .routing(AdminRouting.SOCKET, admin::register)
+                            .routing(ExportRouting.SOCKET, new ExportRouting(ledger)::register)
                             .build()
                             .start();
             if (!server.isRunning()) {
                 // Helidon logs why (a port in use) and returns a stopped server rather than throwing.
                 throw new IllegalStateException("The web server did not start (is port "
-                                                + config.get("server.port").asString().orElse("8080") + " or "
+                                                + config.get("server.port").asString().orElse("8080") + ", "
                                                 + config.get("server.sockets.0.port").asString().orElse("9102")
+                                                + " or " + config.get("server.sockets.1.port").asString().orElse("9103")
                                                 + " in use?); see the log above");
             }
         } catch (RuntimeException e) {
@@ -86,10 +88,12 @@ public final class Repricer implements AutoCloseable {
             throw e;
         }
         Repricer repricer = new Repricer(ledger, server, metrics);
-        LOG.info("API listening on port " + repricer.port() + ", admin on port " + repricer.adminPort());
+        LOG.info("API listening on port " + repricer.port() + ", admin on port " + repricer.adminPort()
+                 + ", export on " + config.get("server.sockets.1.host").asString().orElse("127.0.0.1") + ":"
+                 + repricer.exportPort());
         try {
             ServiceConfig.portsFile(config).ifPresent(file -> PortsFile.write(file, Map.of(
-                    "api", repricer.port(), "admin", repricer.adminPort())));
+                    "api", repricer.port(), "admin", repricer.adminPort(), "export", repricer.exportPort())));
             ledger.recover();
         } catch (IOException | RuntimeException e) {
             repricer.close();
@@ -104,6 +108,11 @@ public final class Repricer implements AutoCloseable {
 
     public int adminPort() {
         return server.port(AdminRouting.SOCKET);
+    }
+
+    /** The results export's port (bound to loopback by default). */
+    public int exportPort() {
+        return server.port(ExportRouting.SOCKET);
     }
 
     public Ledger ledger() {
