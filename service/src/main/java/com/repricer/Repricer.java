@@ -7,6 +7,7 @@ import com.repricer.metrics.RepricerMetrics;
 import com.repricer.server.PortsFile;
 import com.repricer.server.ReadTimeoutSocketOptions;
 import com.repricer.server.RequestReadTimeouts;
+import com.repricer.server.ResponseSendDeadlines;
 import com.repricer.storage.Ledger;
 import com.repricer.storage.StorageConfig;
 import com.repricer.storage.fs.StorageFiles;
@@ -17,13 +18,14 @@ import io.helidon.webserver.http1.Http1Config;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * One running service: the ledger and the web server with its three sockets (API, admin, loopback export). Start-up order matters: the data
- * directory is locked first (a second instance fails at once), the server starts next (liveness answers and
- * readiness says "recovering"), then recovery runs and the ledger starts serving.
+ * One running service: the ledger and the web server with its three sockets (API, admin, loopback export).
+ * Start-up order matters: the data directory is locked first (a second instance fails at once), the server starts
+ * next (liveness answers and readiness says "recovering"), then recovery runs and the ledger starts serving.
  */
 public final class Repricer implements AutoCloseable {
 
@@ -32,11 +34,13 @@ public final class Repricer implements AutoCloseable {
     private final Ledger ledger;
     private final WebServer server;
     private final RepricerMetrics metrics;
+    private final ResponseSendDeadlines sendDeadlines;
 
-    private Repricer(Ledger ledger, WebServer server, RepricerMetrics metrics) {
+    private Repricer(Ledger ledger, WebServer server, RepricerMetrics metrics, ResponseSendDeadlines sendDeadlines) {
         this.ledger = ledger;
         this.server = server;
         this.metrics = metrics;
+        this.sendDeadlines = sendDeadlines;
     }
 
     public static Repricer start(Config config, Clock clock) throws IOException {
@@ -46,10 +50,14 @@ public final class Repricer implements AutoCloseable {
     /** Like {@link #start(Config, Clock)}, with the storage's file operations going through {@code files}. */
     public static Repricer start(Config config, Clock clock, StorageFiles files) throws IOException {
         StorageConfig storage = ServiceConfig.storage(config);
+        Duration sendTimeout = ServiceConfig.sendTimeout(config);
         LOG.info("Data directory " + storage.dataDirectory().toAbsolutePath());
         RepricerMetrics metrics = new RepricerMetrics(RepricerMetrics.newRegistry());
         Ledger ledger = Ledger.open(storage, clock, metrics, files);
         metrics.watchStorage(ledger, storage.writeQueueCapacity());
+        // Slow readers: bound the write of every API response, so that a client that does not read cannot keep a
+        // read endpoint's permit.
+        ResponseSendDeadlines sendDeadlines = new ResponseSendDeadlines(sendTimeout);
         WebServer server;
         try {
             ApiRouting api = new ApiRouting(ledger, metrics, ServiceConfig.productLimit(config),
@@ -70,7 +78,8 @@ public final class Repricer implements AutoCloseable {
                             // HTTP/1.1 request line (HTTP/1.0, a long target, bare LF, HTTP/2) unanswered.
                             .protocolsDiscoverServices(false)
                             .addProtocol(Http1Config.builder().addReceiveListener(timeouts.receiveListener()).build())
-                            .routing(routing -> api.register(routing.addFilter(timeouts::filter)))
+                            .routing(routing -> api.register(routing.addFilter(timeouts::filter)
+                                                            .addFilter(sendDeadlines::filter)))
                             .routing(ExportRouting.SOCKET, new ExportRouting(ledger)::register)
                             .build()
                             .start();
@@ -83,11 +92,12 @@ public final class Repricer implements AutoCloseable {
                                                 + " in use?); see the log above");
             }
         } catch (RuntimeException e) {
+            sendDeadlines.close();
             ledger.close();
             metrics.close();
             throw e;
         }
-        Repricer repricer = new Repricer(ledger, server, metrics);
+        Repricer repricer = new Repricer(ledger, server, metrics, sendDeadlines);
         LOG.info("API listening on port " + repricer.port() + ", admin on port " + repricer.adminPort()
                  + ", export on " + config.get("server.sockets.1.host").asString().orElse("127.0.0.1") + ":"
                  + repricer.exportPort());
@@ -126,6 +136,7 @@ public final class Repricer implements AutoCloseable {
         // stops (stopping the server first would interrupt requests whose records still become durable).
         ledger.close();
         server.stop();
+        sendDeadlines.close();
         metrics.close();
         LOG.info("Stopped; " + ledger.recordCount() + " records durable");
     }

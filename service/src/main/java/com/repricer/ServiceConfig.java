@@ -74,6 +74,16 @@ final class ServiceConfig {
         return config.get("repricer.limits.query").asInt().orElse(50);
     }
 
+    /** Time an API response may take to be written in whole ({@code PT0S}: no bound). */
+    static Duration sendTimeout(Config config) {
+        Duration timeout = config.get("repricer.response.send-timeout").as(Duration.class)
+                                 .orElse(Duration.ofSeconds(20));
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("repricer.response.send-timeout must not be negative: " + timeout);
+        }
+        return timeout;
+    }
+
     static Duration bodyTimeout(Config config) {
         return config.get("repricer.reprice.body-timeout").as(Duration.class).orElse(Duration.ofSeconds(30));
     }

@@ -61,6 +61,7 @@ class ServiceConfigTest {
             assertThat(listener.get("idle-connection-period").as(Duration.class).get(), is(Duration.ofSeconds(5)));
         }
         assertThat(ServiceConfig.bodyTimeout(ServiceConfig.load(Map.of())), is(Duration.ofSeconds(30)));
+        assertThat(ServiceConfig.sendTimeout(ServiceConfig.load(Map.of())), is(Duration.ofSeconds(20)));
     }
 
     @Test
