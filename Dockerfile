@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The repricer service on a distroless base: glibc, a jlinked Java runtime, the jar; no shell, no package manager,
-# no tar. Results leave the container through GET /debug/results on the admin port 9102 (in Kubernetes: kubectl
-# port-forward), not through kubectl cp.
+# no tar. Results leave the container through GET /debug/results on the export socket, 127.0.0.1:9103 inside the
+# container (in Kubernetes: kubectl port-forward; with docker run: see docs/deployment.md), not through kubectl cp.
 #
 #   docker build -t repricer .
 #   docker run --rm -p 8080:8080 -p 127.0.0.1:9102:9102 -v repricer-data:/tmp/repricer repricer
@@ -52,7 +52,7 @@ ENV JAVA_HOME=/opt/java \
     REPRICER_DATA_DIR=/tmp/repricer
 USER 65532:65532
 WORKDIR /tmp/repricer
-# 8080: API (the Service); 9102: admin (health, metrics, the results export).
+# 8080: API (the Service); 9102: admin (health, metrics). Not 9103: the results export listens on loopback only.
 EXPOSE 8080 9102
 # Heap sized from the container's memory limit; an OutOfMemoryError ends the process so Kubernetes restarts it
 # (nothing acknowledged is lost: the log is fsync'ed before every 200). No perf data file in a read-only /tmp.

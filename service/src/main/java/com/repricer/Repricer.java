@@ -1,11 +1,13 @@
 package com.repricer;
 
 import com.repricer.admin.AdminRouting;
+import com.repricer.admin.ExportRouting;
 import com.repricer.api.ApiRouting;
 import com.repricer.metrics.RepricerMetrics;
 import com.repricer.server.PortsFile;
 import com.repricer.server.ReadTimeoutSocketOptions;
 import com.repricer.server.RequestReadTimeouts;
+import com.repricer.server.ResponseSendDeadlines;
 import com.repricer.storage.Ledger;
 import com.repricer.storage.StorageConfig;
 import com.repricer.storage.fs.StorageFiles;
@@ -16,13 +18,14 @@ import io.helidon.webserver.http1.Http1Config;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * One running service: the ledger and the web server with its two sockets. Start-up order matters: the data
- * directory is locked first (a second instance fails at once), the server starts next (liveness answers and
- * readiness says "recovering"), then recovery runs and the ledger starts serving.
+ * One running service: the ledger and the web server with its three sockets (API, admin, loopback export).
+ * Start-up order matters: the data directory is locked first (a second instance fails at once), the server starts
+ * next (liveness answers and readiness says "recovering"), then recovery runs and the ledger starts serving.
  */
 public final class Repricer implements AutoCloseable {
 
@@ -31,11 +34,13 @@ public final class Repricer implements AutoCloseable {
     private final Ledger ledger;
     private final WebServer server;
     private final RepricerMetrics metrics;
+    private final ResponseSendDeadlines sendDeadlines;
 
-    private Repricer(Ledger ledger, WebServer server, RepricerMetrics metrics) {
+    private Repricer(Ledger ledger, WebServer server, RepricerMetrics metrics, ResponseSendDeadlines sendDeadlines) {
         this.ledger = ledger;
         this.server = server;
         this.metrics = metrics;
+        this.sendDeadlines = sendDeadlines;
     }
 
     public static Repricer start(Config config, Clock clock) throws IOException {
@@ -45,10 +50,14 @@ public final class Repricer implements AutoCloseable {
     /** Like {@link #start(Config, Clock)}, with the storage's file operations going through {@code files}. */
     public static Repricer start(Config config, Clock clock, StorageFiles files) throws IOException {
         StorageConfig storage = ServiceConfig.storage(config);
+        Duration sendTimeout = ServiceConfig.sendTimeout(config);
         LOG.info("Data directory " + storage.dataDirectory().toAbsolutePath());
         RepricerMetrics metrics = new RepricerMetrics(RepricerMetrics.newRegistry());
         Ledger ledger = Ledger.open(storage, clock, metrics, files);
         metrics.watchStorage(ledger, storage.writeQueueCapacity());
+        // Slow readers: bound the write of every API response, so that a client that does not read cannot keep a
+        // read endpoint's permit.
+        ResponseSendDeadlines sendDeadlines = new ResponseSendDeadlines(sendTimeout);
         WebServer server;
         try {
             ApiRouting api = new ApiRouting(ledger, metrics, ServiceConfig.productLimit(config),
@@ -69,27 +78,32 @@ public final class Repricer implements AutoCloseable {
                             // HTTP/1.1 request line (HTTP/1.0, a long target, bare LF, HTTP/2) unanswered.
                             .protocolsDiscoverServices(false)
                             .addProtocol(Http1Config.builder().addReceiveListener(timeouts.receiveListener()).build())
-                            .routing(routing -> api.register(routing.addFilter(timeouts::filter)))
-                            .routing(AdminRouting.SOCKET, admin::register)
+                            .routing(routing -> api.register(routing.addFilter(timeouts::filter)
+                                                            .addFilter(sendDeadlines::filter)))
+                            .routing(ExportRouting.SOCKET, new ExportRouting(ledger)::register)
                             .build()
                             .start();
             if (!server.isRunning()) {
                 // Helidon logs why (a port in use) and returns a stopped server rather than throwing.
                 throw new IllegalStateException("The web server did not start (is port "
-                                                + config.get("server.port").asString().orElse("8080") + " or "
+                                                + config.get("server.port").asString().orElse("8080") + ", "
                                                 + config.get("server.sockets.0.port").asString().orElse("9102")
+                                                + " or " + config.get("server.sockets.1.port").asString().orElse("9103")
                                                 + " in use?); see the log above");
             }
         } catch (RuntimeException e) {
+            sendDeadlines.close();
             ledger.close();
             metrics.close();
             throw e;
         }
-        Repricer repricer = new Repricer(ledger, server, metrics);
-        LOG.info("API listening on port " + repricer.port() + ", admin on port " + repricer.adminPort());
+        Repricer repricer = new Repricer(ledger, server, metrics, sendDeadlines);
+        LOG.info("API listening on port " + repricer.port() + ", admin on port " + repricer.adminPort()
+                 + ", export on " + config.get("server.sockets.1.host").asString().orElse("127.0.0.1") + ":"
+                 + repricer.exportPort());
         try {
             ServiceConfig.portsFile(config).ifPresent(file -> PortsFile.write(file, Map.of(
-                    "api", repricer.port(), "admin", repricer.adminPort())));
+                    "api", repricer.port(), "admin", repricer.adminPort(), "export", repricer.exportPort())));
             ledger.recover();
         } catch (IOException | RuntimeException e) {
             repricer.close();
@@ -106,6 +120,11 @@ public final class Repricer implements AutoCloseable {
         return server.port(AdminRouting.SOCKET);
     }
 
+    /** The results export's port (bound to loopback by default). */
+    public int exportPort() {
+        return server.port(ExportRouting.SOCKET);
+    }
+
     public Ledger ledger() {
         return ledger;
     }
@@ -117,6 +136,7 @@ public final class Repricer implements AutoCloseable {
         // stops (stopping the server first would interrupt requests whose records still become durable).
         ledger.close();
         server.stop();
+        sendDeadlines.close();
         metrics.close();
         LOG.info("Stopped; " + ledger.recordCount() + " records durable");
     }

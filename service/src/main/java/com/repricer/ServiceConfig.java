@@ -13,15 +13,17 @@ import java.util.Optional;
 /**
  * Configuration: {@code application.yaml} on the class path, overridden by environment variables (Helidon's
  * mapping: {@code REPRICER_LIMITS_PRODUCT} sets {@code repricer.limits.product}; {@code _dash_} stands for a
- * dash) and system properties. Three variables have the exact names SPEC §4 promises and are mapped here.
+ * dash) and system properties. Three variables have the exact names SPEC §4 promises and are mapped here, and so is
+ * {@code REPRICER_EXPORT_PORT} (the Kubernetes contract's name for the export socket's port).
  */
 final class ServiceConfig {
 
-    /** SPEC §4 names → configuration keys. */
+    /** SPEC §4 names (and the export port's) → configuration keys. */
     static final Map<String, String> NAMED_VARIABLES = Map.of(
             "REPRICER_DATA_DIR", "repricer.data-dir",
             "REPRICER_PORT", "server.port",
-            "REPRICER_ADMIN_PORT", "server.sockets.0.port");
+            "REPRICER_ADMIN_PORT", "server.sockets.0.port",
+            "REPRICER_EXPORT_PORT", "server.sockets.1.port");
 
     private ServiceConfig() {
     }
@@ -70,6 +72,16 @@ final class ServiceConfig {
 
     static int queryLimit(Config config) {
         return config.get("repricer.limits.query").asInt().orElse(50);
+    }
+
+    /** Time an API response may take to be written in whole ({@code PT0S}: no bound). */
+    static Duration sendTimeout(Config config) {
+        Duration timeout = config.get("repricer.response.send-timeout").as(Duration.class)
+                                 .orElse(Duration.ofSeconds(20));
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("repricer.response.send-timeout must not be negative: " + timeout);
+        }
+        return timeout;
     }
 
     static Duration bodyTimeout(Config config) {

@@ -86,6 +86,7 @@ public final class RunningService implements AutoCloseable, BeforeEachCallback, 
     private Repricer repricer;
     private URI api;
     private URI admin;
+    private URI export;
     private boolean closed = true;
 
     private RunningService(Map<String, String> overrides, StorageFiles files) {
@@ -93,16 +94,19 @@ public final class RunningService implements AutoCloseable, BeforeEachCallback, 
         this.files = files;
     }
 
-    /** Starts the service on {@code directory}, both ports ephemeral. */
+    /** Starts the service on {@code directory}, every port ephemeral. */
     private void startOn(Path directory) throws IOException {
         dataDir = directory;
         Map<String, String> environment = Map.of("REPRICER_DATA_DIR", directory.toString(),
                                                  "REPRICER_PORT", "0",
-                                                 "REPRICER_ADMIN_PORT", "0");
+                                                 "REPRICER_ADMIN_PORT", "0",
+                                                 "REPRICER_EXPORT_PORT", "0");
         Config config = overrides.isEmpty() ? ServiceConfig.load(environment) : configWith(environment, overrides);
         repricer = Repricer.start(config, Clock.systemUTC(), files);
         api = URI.create("http://localhost:" + repricer.port());
         admin = URI.create("http://localhost:" + repricer.adminPort());
+        // 127.0.0.1, not localhost: the export socket is bound to the IPv4 loopback address only.
+        export = URI.create("http://127.0.0.1:" + repricer.exportPort());
         closed = false;
     }
 
@@ -140,13 +144,13 @@ public final class RunningService implements AutoCloseable, BeforeEachCallback, 
         startOn(dataDir);
     }
 
-    /** Starts the service with its embedded defaults on {@code dataDir}, both ports ephemeral. */
+    /** Starts the service with its embedded defaults on {@code dataDir}, every port ephemeral. */
     public static RunningService start(Path dataDir) throws IOException {
         return start(dataDir, Map.of());
     }
 
     /**
-     * Starts the service on {@code dataDir}, both ports ephemeral.
+     * Starts the service on {@code dataDir}, every port ephemeral.
      *
      * @param overrides configuration keys ({@code repricer.limits.product}, {@code repricer.results.window}, …)
      *                  taking precedence over {@code application.yaml}; system properties and environment
@@ -185,6 +189,11 @@ public final class RunningService implements AutoCloseable, BeforeEachCallback, 
 
     public URI admin() {
         return admin;
+    }
+
+    /** The results export's socket (loopback). */
+    public URI export() {
+        return export;
     }
 
     public Path dataDir() {
@@ -260,7 +269,12 @@ public final class RunningService implements AutoCloseable, BeforeEachCallback, 
         return send(HttpRequest.newBuilder(admin.resolve(pathAndQuery)).GET());
     }
 
-    /** Sends a request built against {@link #api()} or {@link #admin()}. */
+    /** GET on the export socket. */
+    public Response exportGet(String pathAndQuery) {
+        return send(HttpRequest.newBuilder(export.resolve(pathAndQuery)).GET());
+    }
+
+    /** Sends a request built against {@link #api()}, {@link #admin()} or {@link #export()}. */
     public static Response send(HttpRequest.Builder request) {
         try {
             HttpResponse<byte[]> response = CLIENT.send(request.timeout(REQUEST_TIMEOUT).build(),

@@ -50,10 +50,10 @@ class ServiceConfigTest {
      * the read timeout is silently not enforced.
      */
     @Test
-    void embeddedDefaultsBoundSlowClientsOnBothSockets() {
+    void embeddedDefaultsBoundSlowClientsOnEverySocket() {
         Config server = ServiceConfig.load(Map.of()).get("server");
 
-        for (Config listener : new Config[] {server, server.get("sockets.0")}) {
+        for (Config listener : new Config[] {server, server.get("sockets.0"), server.get("sockets.1")}) {
             assertThat(listener.key() + " use-nio", listener.get("use-nio").asBoolean().get(), is(false));
             assertThat(listener.get("connection-options.read-timeout").as(Duration.class).get(),
                        is(Duration.ofSeconds(20)));
@@ -61,5 +61,18 @@ class ServiceConfigTest {
             assertThat(listener.get("idle-connection-period").as(Duration.class).get(), is(Duration.ofSeconds(5)));
         }
         assertThat(ServiceConfig.bodyTimeout(ServiceConfig.load(Map.of())), is(Duration.ofSeconds(30)));
+        assertThat(ServiceConfig.sendTimeout(ServiceConfig.load(Map.of())), is(Duration.ofSeconds(20)));
+    }
+
+    @Test
+    void theExportSocketIsLoopbackOn9103AndItsPortComesFromRepricerExportPort() {
+        Config export = ServiceConfig.load(Map.of()).get("server.sockets.1");
+        Config moved = ServiceConfig.load(Map.of("REPRICER_EXPORT_PORT", "19103")).get("server.sockets.1");
+
+        assertThat(export.get("name").asString().get(), is("export"));
+        assertThat(export.get("host").asString().get(), is("127.0.0.1"));
+        assertThat(export.get("port").asInt().get(), is(9103));
+        assertThat(moved.get("port").asInt().get(), is(19103));
+        assertThat(moved.get("host").asString().get(), is("127.0.0.1"));
     }
 }

@@ -17,9 +17,9 @@ import java.util.Optional;
 
 /**
  * Replaces {@code kubectl cp POD:/tmp/repricer/results DIR}, which runs {@code tar} inside the container and so
- * fails on the distroless image: port-forwards the pod's admin port {@value KubeNames#ADMIN_PORT}, where the service
- * serves its export today (the loopback export port {@value KubeNames#EXPORT_PORT} is planned, not yet served), streams the service's own tar export into
- * {@code DIR/<pod>/results/}, then verifies what it copied ({@link ResultsVerifier}). Read-only on the pod (one
+ * fails on the distroless image: port-forwards the pod's export port {@value KubeNames#EXPORT_PORT} (the service
+ * binds it to the pod's loopback, which a port-forward reaches and no other pod does), streams the service's own
+ * tar export into {@code DIR/<pod>/results/}, then verifies what it copied ({@link ResultsVerifier}). Read-only on the pod (one
  * GET), so it works on the production pod too.
  *
  * <p>{@link #collect(URI, Optional, Path, TransferProgress, PrintWriter)} is the part that knows nothing of
@@ -65,8 +65,9 @@ public final class CollectResults {
             throw new CliFailure(CliFailure.FAILED, "pod " + name + " is " + (phase == null ? "Pending" : phase)
                                                     + ": the results export needs a running pod");
         }
-        try (PortForward forward = PortForward.open(client, namespace, name, KubeNames.ADMIN_PORT, 0)) {
-            log.println("Forwarding " + forward.uri() + " to " + name + ":" + KubeNames.ADMIN_PORT + " (admin: the export)");
+        try (PortForward forward = PortForward.open(client, namespace, name, KubeNames.EXPORT_PORT, 0)) {
+            log.println("Forwarding " + forward.uri() + " to " + name + ":" + KubeNames.EXPORT_PORT
+                        + " (the results export, on the pod's loopback)");
             log.flush();
             try {
                 return collect(forward.uri(), since, out.resolve(name).resolve(RESULTS_FOLDER), progress, log);

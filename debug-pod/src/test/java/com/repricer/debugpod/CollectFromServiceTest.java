@@ -61,7 +61,7 @@ class CollectFromServiceTest {
         try (HttpClient http = HttpClient.newHttpClient()) {
             assertThat(new SampleReprices(http).post(service.api(), REPRICES), is(REPRICES));
             service.awaitRecordsInFiles(REPRICES);
-            export = http.send(HttpRequest.newBuilder(ResultsDownload.exportUri(service.admin(), Optional.empty()))
+            export = http.send(HttpRequest.newBuilder(ResultsDownload.exportUri(service.export(), Optional.empty()))
                                           .build(), HttpResponse.BodyHandlers.ofByteArray()).body();
         }
     }
@@ -77,7 +77,7 @@ class CollectFromServiceTest {
     void copiesAreByteIdenticalToResultsAndVerify() throws Exception {
         Path copy = work.resolve("all");
 
-        ResultsVerifier.Report report = collect(service.admin(), Optional.empty(), copy);
+        ResultsVerifier.Report report = collect(service.export(), Optional.empty(), copy);
 
         List<String> names = names(service.results());
         assertThat(names(copy), is(names));
@@ -102,7 +102,7 @@ class CollectFromServiceTest {
         String since = names.get(1);
         Path copy = work.resolve("since");
 
-        ResultsVerifier.Report report = collect(service.admin(), Optional.of(since), copy);
+        ResultsVerifier.Report report = collect(service.export(), Optional.of(since), copy);
 
         assertThat(names(copy), is(names.subList(2, names.size())));
         assertThat(report.ok(), is(true));
@@ -173,7 +173,7 @@ class CollectFromServiceTest {
 
     @Test
     void aRejectedRequestIsReported() {
-        CliFailure failure = assertThrows(CliFailure.class, () -> collect(service.admin(), Optional.of("not-a-file"),
+        CliFailure failure = assertThrows(CliFailure.class, () -> collect(service.export(), Optional.of("not-a-file"),
                                                                           work.resolve("rejected")));
         assertThat(failure.getMessage(), containsString("the service answered 400"));
     }
@@ -188,9 +188,9 @@ class CollectFromServiceTest {
         }
     }
 
-    private ResultsVerifier.Report collect(URI admin, Optional<String> since, Path results) throws Exception {
+    private ResultsVerifier.Report collect(URI export, Optional<String> since, Path results) throws Exception {
         PrintWriter out = new PrintWriter(log, true);
-        return CollectResults.collect(admin, since, results, new TransferProgress(out, false, System::nanoTime), out);
+        return CollectResults.collect(export, since, results, new TransferProgress(out, false, System::nanoTime), out);
     }
 
     private static List<String> names(Path folder) throws IOException {

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class PortForwardTest {
 
     private static final String POD = "repricer-debug-alice-b4x7q";
-    private static final String FORWARD_PATH = "/api/v1/namespaces/test/pods/" + POD + "/portforward?ports=9102";
+    private static final String FORWARD_PATH = "/api/v1/namespaces/test/pods/" + POD + "/portforward?ports=9103";
     private static final byte DATA = 0;
     private static final byte ERROR = 1;
 
@@ -50,14 +50,14 @@ class PortForwardTest {
         server.expect().get().withPath(FORWARD_PATH)
               .andUpgradeToWebSocket()
               .open()
-              // each channel's first frame names the port (9102, little-endian); then the pod's bytes; the mock closes once all are sent
-              .waitFor(10).andEmit(frame(10, DATA, new byte[] {(byte) 0x8e, 0x23}))
-              .waitFor(20).andEmit(frame(20, ERROR, new byte[] {(byte) 0x8e, 0x23}))
+              // each channel's first frame names the port (9103, little-endian); then the pod's bytes; the mock closes once all are sent
+              .waitFor(10).andEmit(frame(10, DATA, new byte[] {(byte) 0x8f, 0x23}))
+              .waitFor(20).andEmit(frame(20, ERROR, new byte[] {(byte) 0x8f, 0x23}))
               .waitFor(100).andEmit(frame(100, DATA, fromPod))
               .done()
               .once();
 
-        try (PortForward forward = PortForward.open(client, "test", POD, KubeNames.ADMIN_PORT, 0);
+        try (PortForward forward = PortForward.open(client, "test", POD, KubeNames.EXPORT_PORT, 0);
              Socket socket = new Socket(InetAddress.getLoopbackAddress(), forward.localPort())) {
             assertThat(forward.uri().toString(), is("http://127.0.0.1:" + forward.localPort() + "/"));
             assertThat(socket.getInputStream().readAllBytes(), is(fromPod));
@@ -80,7 +80,7 @@ class PortForwardTest {
 
         assertThat(failure.getMessage(), failure.exitCode(), is(CliFailure.FORBIDDEN));
         assertThat(failure.getMessage(), containsString("verb \"create\" on \"pods/portforward\" in namespace \"test\""));
-        assertThat(log.toString(), containsString(" to " + POD + ":9102 (admin: the export)"));
+        assertThat(log.toString(), containsString(" to " + POD + ":9103 (the results export, on the pod's loopback)"));
     }
 
     /** A port-forward WebSocket frame: the channel (0 data, 1 error), then the payload, sent at a delay. */

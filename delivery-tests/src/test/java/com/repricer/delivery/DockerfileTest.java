@@ -134,6 +134,8 @@ class DockerfileTest {
                    matchesPattern("[1-9][0-9]*(:[0-9]+)?"));
         assertThat(runtime.all("WORKDIR"), contains(new Instruction("WORKDIR", "/tmp/repricer")));
         assertThat(Arrays.asList(single(runtime, "EXPOSE").split("\\s+")), hasItems("8080", "9102"));
+        assertThat("the results export (9103) listens on loopback only: never exposed",
+                   Arrays.asList(single(runtime, "EXPOSE").split("\\s+")), not(hasItem(startsWith("9103"))));
         assertThat(runtime.all("COPY"), hasItems(
                 new Instruction("COPY", "--from=jre /opt/java /opt/java"),
                 new Instruction("COPY", "--from=build /src/service/target/libs /app/libs"),

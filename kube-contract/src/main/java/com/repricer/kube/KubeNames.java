@@ -31,9 +31,9 @@ public final class KubeNames {
     public static final String LIVE_PATH = "/observe/health/live";
     public static final String READY_PATH = "/observe/health/ready";
     /**
-     * The results export's own port, reserved: the plan (issue 14 item 13) moves the export to a socket bound to
-     * {@code 127.0.0.1}, reached by port-forward only; until the service serves it there, the export stays on the
-     * admin port. Never a {@code containerPort}: the guard reports one.
+     * The results export's own port ({@value #RESULTS_EXPORT_PATH}): the service binds it to {@code 127.0.0.1} in
+     * the pod, so only a port-forward reaches it ({@code repricer-debug collect} forwards it). Never a
+     * {@code containerPort}: the guard reports one, and {@code repricer-debug start} drops one.
      */
     public static final int EXPORT_PORT = 9103;
     /** The service reads the export port from this variable ({@value #EXPORT_PORT} when unset; 0: any free port). */

@@ -70,8 +70,6 @@ class ManifestsTest {
                                                                    AKS, "kube-system");
     /** The namespace label that admits crawlers to the API (docs/deployment.md). */
     static final String CRAWLER_LABEL = "repricer.io/crawler";
-    /** The service's results export: a socket on 127.0.0.1 only, reached by kubectl port-forward; never exposed. */
-    static final int EXPORT_PORT = 9103;
     /** Any namespace the repricer is applied to. */
     static final String NAMESPACE = "repricer";
 
@@ -249,6 +247,22 @@ class ManifestsTest {
         assertThat(violations.getFirst().message(), containsString("an emptyDir"));
     }
 
+    /**
+     * The export is loopback-only because the service binds it so (no manifest declares it): its embedded defaults
+     * put it on 127.0.0.1 at the contract's port, the one {@code repricer-debug collect} forwards to.
+     */
+    @Test
+    void theServiceBindsTheExportToLoopbackOnTheContractsPort() throws IOException {
+        Map<?, ?> defaults = new KubernetesSerialization().unmarshal(Files.readString(
+                MANIFESTS.resolveSibling("service/src/main/resources/application.yaml")), Map.class);
+        Map<?, ?> export = ((List<?>) ((Map<?, ?>) defaults.get("server")).get("sockets"))
+                .stream().map(Map.class::cast).filter(socket -> "export".equals(socket.get("name")))
+                .findFirst().orElseThrow(() -> new AssertionError("no socket named export in application.yaml"));
+
+        assertThat(export.get("host"), is("127.0.0.1"));
+        assertThat(export.get("port"), is(KubeNames.EXPORT_PORT));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {BASE, DEV, AKS})
     void theRepricerDeploymentHasWhatTheGuardDoesNotCheck(String directory) {
@@ -267,6 +281,10 @@ class ManifestsTest {
                               KubeNames.ADMIN_PORT_NAME + "=" + KubeNames.ADMIN_PORT)));
         assertThat(container.getEnv().stream().filter(e -> e.getName().equals(KubeNames.DATA_DIR_ENV))
                             .map(e -> e.getValue()).toList(), is(List.of(KubeNames.DATA_PATH)));
+        assertThat("the export keeps its loopback socket on its default port",
+                   container.getEnv().stream().map(e -> e.getName())
+                            .filter(name -> name.equals(KubeNames.EXPORT_PORT_ENV) || name.startsWith("SERVER_SOCKETS"))
+                            .toList(), is(empty()));
         assertThat(container.getImage(), is("repricer.azurecr.io/repricer:latest"));
         for (String resource : List.of("cpu", "memory")) {
             assertThat(resource + " request", container.getResources().getRequests().get(resource), notNullValue());
@@ -392,7 +410,7 @@ class ManifestsTest {
                                         Source.inNamespace("elsewhere", Map.of()));
         for (IngressRules rules : ingressToRepricerPods(directory)) {
             for (Source source : everyone) {
-                for (int port : List.of(EXPORT_PORT, 80, 8081, 8082, 22, 1)) {
+                for (int port : List.of(KubeNames.EXPORT_PORT, 80, 8081, 8082, 22, 1)) {
                     assertThat(rules + ": " + source.namespace() + " to " + port, rules.admits(source, port),
                                is(false));
                 }

@@ -7,7 +7,6 @@ import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.openapi.OpenApiFeature;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
@@ -16,8 +15,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The admin port (9102, not exposed by the Service): health, Prometheus metrics, the results export and the
- * OpenAPI document.
+ * The admin port (9102, not exposed by the Service): health, Prometheus metrics and the OpenAPI document. The
+ * results export is not here: it has its own loopback socket ({@link ExportRouting}).
  *
  * <p>Readiness is the storage's health: false while recovering and while writes fail. Liveness only says the
  * process answers: a full disk must take the pod out of the load balancer, not restart it in a loop.
@@ -25,10 +24,6 @@ import java.util.Set;
 public record AdminRouting(Ledger ledger, RepricerMetrics metrics) {
 
     public static final String SOCKET = "admin";
-
-    public void register(HttpRouting.Builder routing) {
-        routing.register("/debug/results", new ResultsExportService(ledger));
-    }
 
     /** Health and metrics under {@code /observe}, on the admin socket only. */
     public ObserveFeature observeFeature() {

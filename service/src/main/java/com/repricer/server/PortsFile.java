@@ -14,9 +14,10 @@ import java.util.TreeMap;
 
 /**
  * The optional ports file ({@code repricer.ports-file}): the ports the service listens on, one
- * {@code socket=port} line each ({@code api=…}, {@code admin=…}; {@link java.util.Properties} syntax), written once
- * all sockets are bound. For tests and tools that start the service on port 0 and must learn where it listens
- * without parsing the log. Written to a temporary file beside it and renamed, so a reader never sees half of it.
+ * {@code socket=port} line each ({@code api=…}, {@code admin=…}, {@code export=…}; {@link java.util.Properties}
+ * syntax), written once all sockets are bound. For tests and tools that start the service on port 0 and must learn
+ * where it listens without parsing the log. Written to a temporary file beside it and renamed, so a reader never
+ * sees half of it.
  */
 public final class PortsFile {
 

@@ -126,7 +126,7 @@ class ResultsExportGapFreeTest {
     }
 
     private List<ResultsFileName> export(String pathAndQuery) throws IOException {
-        Response response = service.adminGet(pathAndQuery);
+        Response response = service.exportGet(pathAndQuery);
         assertThat(response.toString(), response.status(), is(200));
         List<ResultsFileName> names = new ArrayList<>();
         try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(response.body()))) {

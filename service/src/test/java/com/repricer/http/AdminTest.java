@@ -13,6 +13,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,8 +37,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The admin port (SPEC §3): health, Prometheus metrics and the results export. */
+/** The admin port (SPEC §3): health and Prometheus metrics; and the results export on its own loopback socket. */
 class AdminTest {
 
     /** SPEC §2: a file appears within window (1 s by default) + 1 s of its first record; the rest is slack. */
@@ -155,14 +164,53 @@ class AdminTest {
         assertThat(service.adminGet(path).status(), is(404));
     }
 
+    @Test
+    void adminPortNoLongerServesTheExport() throws IOException {
+        storeAndAwaitFiles(1);
+
+        assertThat(service.adminGet("/debug/results").status(), is(404));
+        assertThat(service.exportGet("/debug/results").status(), is(200));
+    }
+
     // ---------------------------------------------------------------------------------------------------------
-    // Results export
+    // Results export: its own socket, bound to loopback
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/observe/health/ready", "/observe/health/live", "/observe/metrics", "/openapi",
+                            "/api/query", "/api/product/p1/price"})
+    void exportSocketServesNothingButTheExport(String path) {
+        service.reprice("p1", "1");
+
+        assertThat(service.exportGet(path).status(), is(404));
+    }
+
+    /**
+     * Reached from another address of this host (as another pod would reach the pod's IP), the export socket
+     * refuses the connection while the admin socket on the same address accepts it.
+     */
+    @Test
+    void exportSocketIsBoundToLoopbackOnly() throws IOException {
+        Optional<InetAddress> external = NetworkInterface.networkInterfaces()
+                                                         .flatMap(NetworkInterface::inetAddresses)
+                                                         .filter(address -> address instanceof Inet4Address)
+                                                         .filter(address -> !address.isLoopbackAddress())
+                                                         .findFirst();
+        assumeTrue(external.isPresent(), "this host has no non-loopback IPv4 address to connect from");
+
+        try (Socket admin = new Socket()) {
+            admin.connect(new InetSocketAddress(external.get(), service.admin().getPort()), 5_000);
+        }
+        try (Socket export = new Socket()) {
+            assertThrows(ConnectException.class, () -> export.connect(
+                    new InetSocketAddress(external.get(), service.export().getPort()), 5_000));
+        }
+    }
 
     @Test
     void exportIsATarOfTheResultsFilesByteForByte() throws IOException {
         List<Path> files = storeAndAwaitFiles(12);  // at most 10 records a file: two files at least
 
-        Response export = service.adminGet("/debug/results");
+        Response export = service.exportGet("/debug/results");
 
         assertThat(export.toString(), export.status(), is(200));
         assertThat(export.contentType(), is("application/x-tar"));
@@ -176,8 +224,8 @@ class AdminTest {
         String first = files.getFirst().getFileName().toString();
         String last = files.getLast().getFileName().toString();
 
-        List<Map.Entry<String, String>> later = untar(service.adminGet("/debug/results?since=" + first).body());
-        List<Map.Entry<String, String>> afterLast = untar(service.adminGet("/debug/results?since=" + last).body());
+        List<Map.Entry<String, String>> later = untar(service.exportGet("/debug/results?since=" + first).body());
+        List<Map.Entry<String, String>> afterLast = untar(service.exportGet("/debug/results?since=" + last).body());
 
         assertThat(later, is(contentsOf(files.subList(1, files.size()))));
         assertThat(afterLast, is(empty()));
@@ -185,7 +233,7 @@ class AdminTest {
 
     @Test
     void exportOfNoFilesIsAnEmptyTar() throws IOException {
-        Response export = service.adminGet("/debug/results");
+        Response export = service.exportGet("/debug/results");
 
         assertThat(export.status(), is(200));
         assertThat(untar(export.body()), is(empty()));
@@ -196,14 +244,14 @@ class AdminTest {
                             "since=0000000000000000001_20261127T171307.123456789Z_10.json&since=x",
                             "after=0000000000000000001_20261127T171307.123456789Z_10.json"})
     void invalidSinceIs400(String query) {
-        Response response = service.adminGet("/debug/results?" + query);
+        Response response = service.exportGet("/debug/results?" + query);
 
         assertThat(response.toString(), response.status(), is(400));
     }
 
     @Test
     void exportAllowsOnlyGet() {
-        Response response = RunningService.send(HttpRequest.newBuilder(service.admin().resolve("/debug/results"))
+        Response response = RunningService.send(HttpRequest.newBuilder(service.export().resolve("/debug/results"))
                                                            .DELETE());
 
         assertThat(response.status(), is(405));

@@ -2,6 +2,7 @@ package com.repricer.http;
 
 import com.repricer.RunningService;
 import com.repricer.RunningService.Response;
+import com.repricer.api.HistoryRequest;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,9 +26,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -154,6 +157,133 @@ class SlowClientTest {
             throw new AssertionError(read == -1 ? "the server closed a slow connection" : "a slow connection got an answer");
         } catch (SocketTimeoutException expected) {
             // silent and open
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Slow readers (issue 14, item 5): a response not taken within the send timeout closes its connection
+
+    /** The query limit of the slow-reader test, and as many connections that never read. */
+    private static final int QUERY_LIMIT = 4;
+    private static final int NEVER_READING = QUERY_LIMIT;
+    private static final int PIPELINED = 20;
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(2);
+
+    /**
+     * Connections that pipeline requests for a large page and never read: each blocks the write of its first answer
+     * (small socket buffers on both sides, so that one page fills them) and, holding a permit, pins the query
+     * endpoint at 503 for everybody. Within the send timeout (plus a sweep period) the stuck writes are cut off,
+     * their connections closed and the permits returned: a normal client gets 200 again.
+     */
+    @Test
+    void readersThatNeverReadLoseTheirConnectionAndPermitWithinTheSendTimeout() throws Exception {
+        try (RunningService service = RunningService.start(dataDir, Map.of(
+                "repricer.limits.query", Integer.toString(QUERY_LIMIT),
+                "repricer.response.send-timeout", SEND_TIMEOUT.toString(),
+                "server.connection-options.socket-send-buffer-size", "8192",
+                "repricer.results.max-records", "1000"));
+             Sockets readers = new Sockets(service.api().getPort())) {
+            seed(service, "big", HistoryRequest.MAX_PAGE_SIZE);
+            String request = "GET /api/query?productId=big&pagesize=" + HistoryRequest.MAX_PAGE_SIZE
+                             + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+            List<Socket> neverReading = new ArrayList<>();
+            for (int i = 0; i < NEVER_READING; i++) {
+                neverReading.add(readers.openNotReading(request.repeat(PIPELINED)));
+            }
+            // Pinned: every permit is held by a write that cannot finish.
+            long pinnedAt = awaitStatus(service, 503, SLACK);
+
+            long servedAt = awaitStatus(service, 200, SEND_TIMEOUT.plus(SLACK));
+            Duration pinned = Duration.ofNanos(servedAt - pinnedAt);
+            assertThat("503 for " + pinned, pinned, is(lessThan(SEND_TIMEOUT.plus(SLACK))));
+            // Still never reading (a read would let the stuck write go on): each is closed by the server, at the
+            // latest one send timeout after it took a permit that the first cuts freed.
+            for (Socket socket : neverReading) {
+                awaitClosedWithoutReading(socket, SEND_TIMEOUT.multipliedBy(2).plus(SLACK));
+            }
+            String page = "/api/query?productId=big&pagesize=" + HistoryRequest.MAX_PAGE_SIZE;
+            List<String> slowAnswers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                assertPrompt(() -> service.get(page), 200, slowAnswers);
+            }
+            assertThat("fresh requests slower than " + PROMPT, slowAnswers, is(empty()));
+        }
+    }
+
+    /** A client that reads answers as they come is not cut off, however many it pipelines. */
+    @Test
+    void aReaderThatReadsGetsEveryPipelinedAnswer() throws Exception {
+        try (RunningService service = RunningService.start(dataDir, Map.of(
+                "repricer.response.send-timeout", SEND_TIMEOUT.toString(),
+                "server.connection-options.socket-send-buffer-size", "8192",
+                "repricer.results.max-records", "1000"));
+             Sockets readers = new Sockets(service.api().getPort())) {
+            seed(service, "big", HistoryRequest.MAX_PAGE_SIZE);
+            Socket socket = readers.open(("GET /api/query?productId=big&pagesize=" + HistoryRequest.MAX_PAGE_SIZE
+                                          + " HTTP/1.1\r\nHost: localhost\r\n\r\n").repeat(PIPELINED));
+
+            InputStream in = socket.getInputStream();
+            for (int i = 0; i < PIPELINED; i++) {
+                Response response = RunningService.readResponse(in);
+                assertThat(response.toString(), response.status(), is(200));
+                assertThat(response.jsonArray().size(), is(HistoryRequest.MAX_PAGE_SIZE));
+            }
+        }
+    }
+
+    /** {@code records} reprices of {@code productId}, posted by a few clients at once. */
+    private static void seed(RunningService service, String productId, int records) throws InterruptedException {
+        List<Thread> clients = new ArrayList<>();
+        int clientCount = 8;
+        for (int c = 0; c < clientCount; c++) {
+            int client = c;
+            clients.add(Thread.ofVirtual().start(() -> {
+                for (int i = client; i < records; i += clientCount) {
+                    assertThat(service.reprice(productId, (i + 1) + ".25").status(), is(200));
+                }
+            }));
+        }
+        for (Thread client : clients) {
+            client.join();
+        }
+        assertThat(service.get("/api/query?productId=" + productId + "&pagesize=1").status(), is(200));
+    }
+
+    /** Polls a small query until it answers {@code status}; returns when (nanoTime), failing after {@code bound}. */
+    private static long awaitStatus(RunningService service, int status, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        Map<Integer, Integer> seen = new TreeMap<>();
+        while (true) {
+            int got = service.get("/api/query?pagesize=1").status();
+            long now = System.nanoTime();
+            if (got == status) {
+                return now;
+            }
+            seen.merge(got, 1, Integer::sum);
+            if (now - deadline > 0) {
+                throw new AssertionError("no " + status + " within " + bound + "; got (status=times) " + seen);
+            }
+        }
+    }
+
+    /**
+     * Waits until the server has closed {@code socket}, without reading from it: writes a blank line (which a server
+     * skips before a request line) until the write fails, as it does once the server's end is gone.
+     */
+    private static void awaitClosedWithoutReading(Socket socket, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        try {
+            while (true) {
+                socket.getOutputStream().write(new byte[] {'\r', '\n'});
+                socket.getOutputStream().flush();
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("a never-reading connection is still open after " + bound);
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        } catch (IOException closed) {
+            // reset or broken pipe: the server closed it
         }
     }
 
@@ -370,7 +500,20 @@ class SlowClientTest {
 
         /** A new connection that has sent {@code text} (ISO-8859-1) and nothing else. */
         Socket open(String text) throws IOException {
+            return open(new Socket(), text);
+        }
+
+        /**
+         * Like {@link #open(String)}, with a small receive buffer: a client that does not read fills it, and so
+         * the server's send buffer, after a few kilobytes.
+         */
+        Socket openNotReading(String text) throws IOException {
             Socket socket = new Socket();
+            socket.setReceiveBufferSize(4096);
+            return open(socket, text);
+        }
+
+        private Socket open(Socket socket, String text) throws IOException {
             open.add(socket);
             socket.connect(new InetSocketAddress("localhost", port), 5_000);
             socket.setSoTimeout((int) RunningService.REQUEST_TIMEOUT.toMillis());

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -56,6 +57,8 @@ class StartupTest {
 
             assertThat(ports.getProperty("api"), is(Integer.toString(service.repricer().port())));
             assertThat(ports.getProperty("admin"), is(Integer.toString(service.repricer().adminPort())));
+            assertThat(ports.getProperty("export"), is(Integer.toString(service.repricer().exportPort())));
+            assertThat(ports.stringPropertyNames(), is(Set.of("api", "admin", "export")));
             assertThat("only the ports file, no temporary file left", fileNames(work), is(List.of("ports")));
         }
     }
