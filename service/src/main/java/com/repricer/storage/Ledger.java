@@ -294,6 +294,9 @@ public final class Ledger implements AutoCloseable {
             case CLOSING, CLOSED -> new StorageHealth(false, "shutting down");
             case SERVING -> {
                 String unready = pipeline.unreadyReason();
+                if (unready == null) {
+                    unready = state.store().damage().orElse(null);
+                }
                 yield unready == null ? new StorageHealth(true, "ok") : new StorageHealth(false, unready);
             }
         };
@@ -340,6 +343,26 @@ public final class Ledger implements AutoCloseable {
     /** Where a results file named by {@link #resultsFilesAfter} is. */
     public Path pathOf(ResultsFileName file) {
         return state.directory().pathOf(file);
+    }
+
+    /**
+     * The bytes of a results file named by {@link #resultsFilesAfter}, checked to hold the records its name says.
+     *
+     * @throws DamagedResultsException if they do not (logged, and readiness is down from then on)
+     */
+    public byte[] resultsFileBytes(ResultsFileName file) {
+        return state.store().checkedBytes(file);
+    }
+
+    /**
+     * Refuses before an export starts if a damaged results file among {@code files} is known already.
+     *
+     * @throws DamagedResultsException naming the records that cannot be read
+     */
+    public void checkReadable(List<ResultsFileName> files) {
+        if (!files.isEmpty()) {
+            state.store().checkNoKnownDamageFrom(files.getFirst().firstSequence());
+        }
     }
 
     /** The last sequence the index snapshot restored at start; 0 if recovery read every results file. */

@@ -86,17 +86,17 @@ final class WritePipeline implements AutoCloseable {
     /** Why the storage is not ready, or {@code null} if it is. */
     String unreadyReason() {
         IOException logFailure = committer.failure();
-        if (logFailure != null) {
-            return "log writes fail: " + logFailure.getMessage();
-        }
         IOException resultsFailure = resultsWriter.failure();
+        String waiting = resultsWriter.recordsWaiting() + " records waiting to be written to results/";
         if (resultsFailure != null) {
-            String waiting = resultsWriter.recordsWaiting() + " records waiting to be written to results/";
-            return isDiskFull(resultsFailure) ? "disk full: " + waiting + " (" + resultsFailure.getMessage() + ")"
-                                              : "results files fail: " + resultsFailure.getMessage() + "; " + waiting;
+            return (isDiskFull(resultsFailure) ? "disk full: " : "") + waiting + " (results files fail: "
+                   + resultsFailure.getMessage() + (logFailure == null ? "" : "; log writes fail too") + ")";
+        }
+        if (logFailure != null) {
+            return (isDiskFull(logFailure) ? "disk full: " : "") + "log writes fail: " + logFailure.getMessage();
         }
         if (!resultsWriter.recoveredWork().isDone()) {
-            return "recovering: " + resultsWriter.recordsWaiting() + " records waiting to be written to results/";
+            return "recovering: " + waiting;
         }
         return null;
     }

@@ -77,7 +77,6 @@ class DiskFullTest {
         assertThat(ledger.health().reason(), containsString("fail"));
 
         Files.delete(ballast);
-        try { await(Duration.ofSeconds(15), () -> ledger.health().ready(), "x"); } catch (AssertionError e) { System.err.println("DEBUGREASON " + ledger.health().reason()); try (var l = Files.walk(dataDirectory)) { l.forEach(f -> System.err.println("DEBUGFILE " + f + " " + f.toFile().length())); } }
         await(Duration.ofSeconds(15), () -> ledger.health().ready(),
               "readiness to come back after space was freed (state when freed: " + ledger.health().reason() + ")");
         acknowledged.add(ledger.reprice("after-the-disk-was-freed", price("1.00")));
