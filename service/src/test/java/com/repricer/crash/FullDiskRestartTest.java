@@ -1,6 +1,7 @@
 package com.repricer.crash;
 
 import com.repricer.fixtures.ServiceProcess;
+import com.repricer.fixtures.Tmpfs;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -46,22 +46,21 @@ class FullDiskRestartTest {
 
     @TempDir
     Path mountPoint;
-    private boolean mounted;
+    private Tmpfs tmpfs;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                                               .connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeEach
-    void mountTmpfs() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
-        mounted = run("mount", "-t", "tmpfs", "-o", "size=4m,nr_inodes=4096", "tmpfs", mountPoint.toString()) == 0;
-        assumeTrue(mounted, "cannot mount a tmpfs here (mount failed)");
+    void mountTmpfs() {
+        assumeTrue(Tmpfs.unavailable() == null, Tmpfs.unavailable());
+        tmpfs = Tmpfs.mount(mountPoint, "size=4m,nr_inodes=4096");
     }
 
     @AfterEach
-    void unmount() throws Exception {
+    void unmount() {
         http.close();
-        if (mounted) {
-            run("umount", "-l", mountPoint.toString());
+        if (tmpfs != null) {
+            tmpfs.close();
         }
     }
 
@@ -157,14 +156,5 @@ class FullDiskRestartTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static int run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            return -1;
-        }
-        return process.exitValue();
     }
 }
