@@ -102,7 +102,7 @@ class DamagedResultsTest {
         IllegalStateException refusal = assertThrows(IllegalStateException.class, this::start);
 
         assertThat(refusal.getMessage(), allOf(containsString("missing records 31 to 40"),
-                                               containsString("the log's segments start at 41")));
+                                               containsString("the log shows the history reached 40")));
     }
 
     @Test

@@ -78,11 +78,6 @@ public final class Recovery {
      */
     public record Outcome(long nextSequence, long lastTimestampNanos, long syncedThrough,
                           List<List<PriceRecord>> pending, int filesReplaced) {
-
-        /** Records waiting for their results file. */
-        public long pendingRecords() {
-            return nextSequence - 1 - syncedThrough;
-        }
     }
 
     /** Continues after records 1 to {@code lastSequence}, which an index snapshot restored. */
@@ -110,7 +105,8 @@ public final class Recovery {
      */
     public Outcome run(WriteAheadLog log, List<PriceRecord> logged, List<ResultsFileName> files) throws IOException {
         directory.clearStaging();
-        historyReached(log.nextSequenceOnOpen() - 1, "the log's segments start at " + log.nextSequenceOnOpen());
+        historyReached(log.nextSequenceOnOpen() - 1, "the log shows the history reached "
+                                                   + (log.nextSequenceOnOpen() - 1));
         long logFirst = logged.isEmpty() ? Long.MAX_VALUE : logged.getFirst().sequence();
         long syncedThrough = expected - 1;
         for (ResultsFileName file : files) {
