@@ -1,6 +1,7 @@
 package com.repricer.admin;
 
 import com.repricer.api.Problem;
+import com.repricer.storage.DamagedResultsException;
 import com.repricer.storage.Ledger;
 import com.repricer.storage.results.ResultsFileName;
 import io.helidon.http.HeaderNames;
@@ -14,8 +15,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -57,16 +56,25 @@ final class ResultsExportService implements HttpService {
         }
         List<ResultsFileName> files = ledger.resultsFilesAfter(since.stream().findFirst()
                                                                     .flatMap(ResultsFileName::parse));
+        try {
+            ledger.checkReadable(files);
+        } catch (DamagedResultsException e) {
+            problem(response, Status.INTERNAL_SERVER_ERROR_500, e.getMessage());
+            return;
+        }
         response.header(HeaderNames.CONTENT_TYPE, TAR);
         response.header("X-Results-Files", Integer.toString(files.size()));
         try (OutputStream body = response.outputStream();
              TarArchiveOutputStream tar = new TarArchiveOutputStream(body)) {
             for (ResultsFileName name : files) {
-                Path file = ledger.pathOf(name);
-                TarArchiveEntry entry = new TarArchiveEntry(file, name.toString());
+                // Checked before its entry starts: a damaged file ends the export unfinished (no end-of-archive),
+                // so that no reader takes it for a whole one.
+                byte[] content = ledger.resultsFileBytes(name);
+                TarArchiveEntry entry = new TarArchiveEntry(ledger.pathOf(name), name.toString());
+                entry.setSize(content.length);
                 entry.setMode(TarArchiveEntry.DEFAULT_FILE_MODE);
                 tar.putArchiveEntry(entry);
-                Files.copy(file, tar);
+                tar.write(content);
                 tar.closeArchiveEntry();
             }
             tar.finish();

@@ -4,6 +4,7 @@ import com.repricer.metrics.Endpoint;
 import com.repricer.metrics.RepricerMetrics;
 import com.repricer.storage.IdempotencyKeyReusedException;
 import com.repricer.storage.Ledger;
+import com.repricer.storage.DamagedResultsException;
 import com.repricer.storage.StorageUnavailableException;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
@@ -93,6 +94,9 @@ public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimi
                    }
                    Responses.unavailable(response, e.getMessage());
                })
+               .error(DamagedResultsException.class, (request, response, e) ->
+                       // No retry helps until the operator restores the file: 500, not 503 + Retry-After.
+                       Responses.problem(response, Status.INTERNAL_SERVER_ERROR_500, e.getMessage()))
                .error(Exception.class, (request, response, e) -> {
                    LOG.log(Level.SEVERE, "Request " + request.prologue() + " failed", e);
                    Responses.problem(response, Status.INTERNAL_SERVER_ERROR_500, "internal error");

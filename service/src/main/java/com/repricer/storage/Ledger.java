@@ -100,21 +100,26 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    /** Repairs {@code results/} from the log, replays the history into memory and starts serving. */
+    /**
+     * Checks {@code results/} against the log, replays the history into memory and starts serving. Returns once
+     * the results files recovery left to write (after a crash) are written, or writing them has failed: on a full
+     * disk the ledger serves reads (those records from memory) and stays not ready while the results writer
+     * retries.
+     */
     public void recover() throws IOException {
         long started = System.nanoTime();
         WriteAheadLog.Opened opened = WriteAheadLog.open(config.logDirectory(), storageFiles);
         try {
+            // The log keeps the newest keys until it is trimmed, which saves them first: no write needed here.
             IdempotencyKeys idempotencyKeys = IdempotencyKeys.load(
                     config.idempotencyDirectory(), config.idempotencyKeys(), config.idempotencyMaxAge(),
                     opened.keyed(), storageFiles);
-            idempotencyKeys.save(); // recovery empties the log, which holds the newest keys
             Recovery recovery = new Recovery(state.directory(),
                                              new FileGrouping(config.window(), config.maxRecordsPerFile()),
-                                             this::indexRecoveredFile);
+                                             recoveryReplay());
             long listingStarted = System.nanoTime();
             List<ResultsFileName> unread = state.directory().list();
-            Optional<IndexSnapshot> snapshot = restoreSnapshot(unread, System.nanoTime() - listingStarted);
+            Optional<IndexSnapshot> snapshot = restoreSnapshot(unread, System.nanoTime() - listingStarted, recovery);
             if (snapshot.isPresent()) {
                 recovery.resumeAfter(snapshot.get().lastSequence(), snapshot.get().lastTimestampNanos());
                 unread = unread.subList(snapshot.get().fileRecordCounts().length, unread.size());
@@ -125,16 +130,42 @@ public final class Ledger implements AutoCloseable {
                                                       snapshot.map(IndexSnapshot::lastSequence).orElse(0L));
             recovered.start();
             pipeline = recovered;
+            phase = Phase.SERVING;
+            recovered.awaitRecoveredWork();
         } catch (IOException | RuntimeException e) {
             opened.log().close();
             throw e;
         }
-        phase = Phase.SERVING;
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         long records = state.index().size();
         metrics.recovered(took, records);
-        LOG.info(String.format("Recovered %d records of %d products in %d ms from %s", records,
-                               state.products().size(), took.toMillis(), config.dataDirectory().toAbsolutePath()));
+        String unready = pipeline.unreadyReason();
+        LOG.info(String.format("Recovered %d records of %d products in %d ms from %s%s", records,
+                               state.products().size(), took.toMillis(), config.dataDirectory().toAbsolutePath(),
+                               unready == null ? "" : "; serving, but not ready: " + unready));
+    }
+
+    /** Recovered records into the index: those of files in {@code results/}, and those still to be written. */
+    private Recovery.Replay recoveryReplay() {
+        return new Recovery.Replay() {
+            @Override
+            public void filed(List<PriceRecord> records) {
+                index(records);
+                state.files().add(records.getFirst().sequence(), records.size());
+            }
+
+            @Override
+            public void pending(List<PriceRecord> records) {
+                index(records);
+                records.forEach(state.store()::addUnfiled); // read from memory until the writer files them
+            }
+        };
+    }
+
+    private void index(List<PriceRecord> records) {
+        for (PriceRecord record : records) {
+            state.products().getOrAdd(record.productId()).publish(record, state.index());
+        }
     }
 
     /**
@@ -142,13 +173,17 @@ public final class Ledger implements AutoCloseable {
      *
      * @param listing     every results file, in sequence order
      * @param listedNanos how long listing them took
+     * @param recovery    told how far the history reached if the snapshot shows that files are gone
      * @return the snapshot restored, or empty if recovery has to read every results file
      */
-    private Optional<IndexSnapshot> restoreSnapshot(List<ResultsFileName> listing, long listedNanos) {
+    private Optional<IndexSnapshot> restoreSnapshot(List<ResultsFileName> listing, long listedNanos,
+                                                    Recovery recovery) {
         long listed = System.nanoTime();
         long started = listed - listedNanos;
-        Optional<IndexSnapshot> loaded = snapshots.read().filter(s -> snapshots.matches(s, listing));
+        Optional<IndexSnapshot> found = snapshots.read();
+        Optional<IndexSnapshot> loaded = found.filter(s -> snapshots.matches(s, listing));
         if (loaded.isEmpty()) {
+            found.ifPresent(s -> noteMissingFiles(s, listing, recovery));
             LOG.info(String.format("Listed %d results files in %d ms; reading all of them", listing.size(),
                                    millisBetween(started, listed)));
             return loaded;
@@ -165,16 +200,17 @@ public final class Ledger implements AutoCloseable {
         return loaded;
     }
 
-    private static long millisBetween(long startNanos, long endNanos) {
-        return (endNanos - startNanos) / 1_000_000;
+    /** The snapshot covered files after the last one in {@code results/}: unless the log has them, they are lost. */
+    private static void noteMissingFiles(IndexSnapshot snapshot, List<ResultsFileName> listing, Recovery recovery) {
+        List<ResultsFileName> missing = snapshot.filesMissingAfter(listing);
+        if (!missing.isEmpty()) {
+            recovery.historyReached(snapshot.lastSequence(), "the index snapshot covers " + missing.size()
+                                    + " results files after the last one in results/: " + missing);
+        }
     }
 
-    /** One results file's records, read or written by recovery, into the index, in sequence order. */
-    private void indexRecoveredFile(List<PriceRecord> records) {
-        for (PriceRecord record : records) {
-            state.products().getOrAdd(record.productId()).publish(record, state.index());
-        }
-        state.files().add(records.getFirst().sequence(), records.size());
+    private static long millisBetween(long startNanos, long endNanos) {
+        return (endNanos - startNanos) / 1_000_000;
     }
 
     /**
@@ -258,6 +294,9 @@ public final class Ledger implements AutoCloseable {
             case CLOSING, CLOSED -> new StorageHealth(false, "shutting down");
             case SERVING -> {
                 String unready = pipeline.unreadyReason();
+                if (unready == null) {
+                    unready = state.store().damage().orElse(null);
+                }
                 yield unready == null ? new StorageHealth(true, "ok") : new StorageHealth(false, unready);
             }
         };
@@ -304,6 +343,26 @@ public final class Ledger implements AutoCloseable {
     /** Where a results file named by {@link #resultsFilesAfter} is. */
     public Path pathOf(ResultsFileName file) {
         return state.directory().pathOf(file);
+    }
+
+    /**
+     * The bytes of a results file named by {@link #resultsFilesAfter}, checked to hold the records its name says.
+     *
+     * @throws DamagedResultsException if they do not (logged, and readiness is down from then on)
+     */
+    public byte[] resultsFileBytes(ResultsFileName file) {
+        return state.store().checkedBytes(file);
+    }
+
+    /**
+     * Refuses before an export starts if a damaged results file among {@code files} is known already.
+     *
+     * @throws DamagedResultsException naming the records that cannot be read
+     */
+    public void checkReadable(List<ResultsFileName> files) {
+        if (!files.isEmpty()) {
+            state.store().checkNoKnownDamageFrom(files.getFirst().firstSequence());
+        }
     }
 
     /** The last sequence the index snapshot restored at start; 0 if recovery read every results file. */

@@ -26,6 +26,7 @@ final class WritePipeline implements AutoCloseable {
 
     private final LedgerState state;
     private final WriteAheadLog log;
+    private final IdempotencyKeys idempotencyKeys;
     private final Admission admission;
     private final GroupCommitWriter committer;
     private final ResultsWriter resultsWriter;
@@ -47,24 +48,24 @@ final class WritePipeline implements AutoCloseable {
         this.state = state;
         this.log = log;
         this.restoredFromSnapshot = restoredFromSnapshot;
+        this.idempotencyKeys = idempotencyKeys;
         this.resultsWriter = new ResultsWriter(state.directory(), state.files(), state.store(), log, config, metrics,
-                                               idempotencyKeys::save);
+                                               recovered, idempotencyKeys::save);
         this.committer = new GroupCommitWriter(log, recovered.nextSequence(), recovered.lastTimestampNanos(), clock,
                                                config, metrics,
                                                new CommitOutcome(stripes, state, idempotencyKeys, resultsWriter),
                                                files);
         this.admission = new Admission(stripes, state.products(), idempotencyKeys, committer, resultsWriter, clock);
-        long recoveredThrough = recovered.nextSequence() - 1; // recovery fsync'ed every file it read or wrote
         this.snapshotter = new IndexSnapshotter(snapshots, state.index(), state.files(), state.directory(),
                                                 IndexSnapshotter.productsOf(state.products(), state.index()),
-                                                restoredFromSnapshot,
-                                                () -> Math.max(recoveredThrough, resultsWriter.syncedThrough()));
+                                                restoredFromSnapshot, resultsWriter::syncedThrough);
         this.committerThread = Thread.ofPlatform().name("repricer-group-commit").unstarted(committer);
         this.resultsThread = Thread.ofPlatform().name("repricer-results-writer").unstarted(resultsWriter);
         this.snapshotThread = Thread.ofPlatform().name("repricer-index-snapshot").unstarted(snapshotter);
     }
 
     void start() {
+        committer.probeBeforeStart();
         committerThread.start();
         resultsThread.start();
         snapshotThread.start();
@@ -74,17 +75,35 @@ final class WritePipeline implements AutoCloseable {
         return admission;
     }
 
+    /**
+     * Waits until the results files recovery left are written and fsync'ed, or writing them has failed once (a
+     * full disk: the pipeline runs on, serving them from memory and not ready, while the writer retries).
+     */
+    void awaitRecoveredWork() {
+        resultsWriter.recoveredWork().join();
+    }
+
     /** Why the storage is not ready, or {@code null} if it is. */
     String unreadyReason() {
         IOException logFailure = committer.failure();
-        if (logFailure != null) {
-            return "log writes fail: " + logFailure.getMessage();
-        }
         IOException resultsFailure = resultsWriter.failure();
+        String waiting = resultsWriter.recordsWaiting() + " records waiting to be written to results/";
         if (resultsFailure != null) {
-            return "results files fail: " + resultsFailure.getMessage();
+            return (isDiskFull(resultsFailure) ? "disk full: " : "") + waiting + " (results files fail: "
+                   + resultsFailure.getMessage() + (logFailure == null ? "" : "; log writes fail too") + ")";
+        }
+        if (logFailure != null) {
+            return (isDiskFull(logFailure) ? "disk full: " : "") + "log writes fail: " + logFailure.getMessage();
+        }
+        if (!resultsWriter.recoveredWork().isDone()) {
+            return "recovering: " + waiting;
         }
         return null;
+    }
+
+    /** ENOSPC: the JDK reports it only in the message, as the C library words it. */
+    private static boolean isDiskFull(IOException e) {
+        return String.valueOf(e.getMessage()).contains("No space left on device");
     }
 
     int queueDepth() {
@@ -128,8 +147,26 @@ final class WritePipeline implements AutoCloseable {
             LOG.warning("Storage threads still running at exit; leaving their files open");
             return;
         }
+        emptyLogIfClean();
         log.close();
         state.directory().close();
+    }
+
+    /**
+     * Once every record is in an fsync'ed results file, the log is emptied (after saving the idempotency keys
+     * only it holds): an empty log tells the next start that the shutdown was clean, so that it has no file to
+     * rewrite. Left as it is otherwise: the next start rewrites the files in its range.
+     */
+    private void emptyLogIfClean() {
+        if (!resultsWriter.finishedClean()) {
+            return;
+        }
+        try {
+            idempotencyKeys.save();
+            log.restartAt(resultsWriter.syncedThrough() + 1);
+        } catch (IOException e) {
+            LOG.warning("Could not empty the log at shutdown (" + e + "); the next start rewrites its files");
+        }
     }
 
     /**

@@ -58,7 +58,11 @@
  * <h2>A start</h2>
  * {@code Ledger.open} takes the data directory's lock ({@code DataDirectoryLock}); {@code Ledger.recover} reads
  * the log, restores the index snapshot if it matches {@code results/}, lets {@code Recovery} read the files after
- * it and rewrite from the log whatever a crash left unfinished, then starts the {@code WritePipeline}.
+ * it and check them against the log, then starts the {@code WritePipeline}, whose {@code ResultsWriter} first
+ * writes what a crash left unfinished (the files in the log's range, and logged records without a file; served
+ * from memory until then). The start returns once that is done, or has failed: a start on a full disk serves
+ * reads, not ready, until the writer succeeds. A clean close empties the log: records in it at a start mean a
+ * crash.
  * {@code Ledger.close} closes the pipeline: admission first, then the group commit, the results writer (the open
  * window is written) and a last index snapshot, within the shutdown budget.
  */

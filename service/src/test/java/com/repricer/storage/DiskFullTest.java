@@ -1,5 +1,6 @@
 package com.repricer.storage;
 
+import com.repricer.fixtures.Tmpfs;
 import com.repricer.storage.results.ResultsFileName;
 
 import org.junit.jupiter.api.AfterEach;
@@ -7,14 +8,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static com.repricer.storage.StorageFixtures.assertResultsConsistent;
 import static com.repricer.storage.StorageFixtures.await;
@@ -27,30 +26,34 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A real full disk: the data directory on a 1 MiB tmpfs (mounted by the test, so it needs root; skipped with the
+ * A real full disk: the data directory on a 4 MiB tmpfs (mounted by the test, so it needs root; skipped with the
  * reason otherwise). Writes are refused, readiness turns false, nothing acknowledged is lost, no partial file
  * appears in results/, and once space is freed the ledger accepts writes again without a restart.
  */
 class DiskFullTest {
 
-    private static final String TMPFS_SIZE = "1m";
-    private static final int BALLAST_BYTES = 512 * 1024;
+    private static final String TMPFS_SIZE = "4m";
+    /**
+     * Most of the disk: freeing it must leave room for the whole backlog. The log takes ~65 bytes a record, a results
+     * file a 4 KiB page for 10 of them, so the records the log took before the writer failed (thousands, when the
+     * writer falls behind) can need more pages than a small ballast frees; with half a MiB it failed now and then.
+     */
+    private static final int BALLAST_BYTES = 3 * 1024 * 1024;
 
     @TempDir
     Path mountPoint;
-    private boolean mounted;
+    private Tmpfs tmpfs;
 
     @BeforeEach
-    void mountTmpfs() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
-        mounted = run("mount", "-t", "tmpfs", "-o", "size=" + TMPFS_SIZE, "tmpfs", mountPoint.toString()) == 0;
-        assumeTrue(mounted, "cannot mount a tmpfs here");
+    void mountTmpfs() {
+        assumeTrue(Tmpfs.unavailable() == null, Tmpfs.unavailable());
+        tmpfs = Tmpfs.mount(mountPoint, "size=" + TMPFS_SIZE);
     }
 
     @AfterEach
-    void unmount() throws Exception {
-        if (mounted) {
-            run("umount", "-l", mountPoint.toString());
+    void unmount() {
+        if (tmpfs != null) {
+            tmpfs.close();
         }
     }
 
@@ -92,14 +95,5 @@ class DiskFullTest {
             assertThat("only complete results files", staged.allMatch(
                     file -> ResultsFileName.parse(file.getFileName().toString()).isPresent()), is(true));
         }
-    }
-
-    private static int run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            return -1;
-        }
-        return process.exitValue();
     }
 }

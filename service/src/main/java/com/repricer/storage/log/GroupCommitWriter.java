@@ -201,21 +201,24 @@ public final class GroupCommitWriter implements Runnable {
         listener.failed(group, cause, this::drainQueued);
     }
 
+    /**
+     * Before the thread starts: the probe write, so that a start on a failing disk (full, read-only) refuses
+     * reprices from the first one and reports it, rather than after a failed group. The thread probes again each
+     * second until it works.
+     */
+    public void probeBeforeStart() {
+        try {
+            probeWrite();
+        } catch (IOException e) {
+            LOG.log(Level.SEVERE, "Storage writes fail at start; refusing reprices until they work again", e);
+            failure = e;
+        }
+    }
+
     /** While failing: cut the log back and try a small fsync'ed write; if both work, accept work again. */
     private void probe() {
         try {
-            log.discardUnsynced();
-            log.syncDirectory();
-            try (FileChannel channel = files.open(probeFile, StandardOpenOption.CREATE,
-                                                  StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ByteBuffer bytes = ByteBuffer.allocate(PROBE_BYTES);
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-                channel.force(true);
-            } finally {
-                Files.deleteIfExists(probeFile);
-            }
+            probeWrite();
             failure = null;
             LOG.info("Storage writes work again; accepting reprices");
         } catch (IOException e) {
@@ -223,6 +226,21 @@ public final class GroupCommitWriter implements Runnable {
                 LOG.warning("Storage still failing: " + e);
             }
             failure = e;
+        }
+    }
+
+    private void probeWrite() throws IOException {
+        log.discardUnsynced();
+        log.syncDirectory();
+        try (FileChannel channel = files.open(probeFile, StandardOpenOption.CREATE,
+                                              StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.allocate(PROBE_BYTES);
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            channel.force(true);
+        } finally {
+            Files.deleteIfExists(probeFile);
         }
     }
 }

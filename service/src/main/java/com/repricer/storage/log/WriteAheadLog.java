@@ -61,6 +61,8 @@ public final class WriteAheadLog implements AutoCloseable {
     private final TreeMap<Long, Path> segments = new TreeMap<>();
     private FileChannel current;
     private long durableSize;
+    /** One past the last record the segments showed on opening (their records, else the last one's name); 0 if none. */
+    private long nextSequenceOnOpen;
 
     private WriteAheadLog(Path directory, StorageFiles files) {
         this.directory = directory;
@@ -97,6 +99,9 @@ public final class WriteAheadLog implements AutoCloseable {
         for (Map.Entry<Long, Path> segment : log.segments.entrySet()) {
             boolean last = segment.getKey().equals(log.segments.lastKey());
             log.readSegment(segment.getValue(), last, records, keyed);
+        }
+        if (!log.segments.isEmpty()) {
+            log.nextSequenceOnOpen = records.isEmpty() ? log.segments.lastKey() : records.getLast().sequence() + 1;
         }
         return new Opened(log, records, keyed);
     }
@@ -244,8 +249,42 @@ public final class WriteAheadLog implements AutoCloseable {
     }
 
     /**
-     * Drops every segment and starts an empty one whose first record will be {@code nextSequence}. Used once
-     * recovery has made every logged record part of an fsync'ed results file.
+     * The sequence the history had reached when the log was opened, as its segments show it: one past their last
+     * record, or, if they hold none, the name of the last one (a segment is named after the next sequence when it
+     * is started). 0 if there was no segment. Recovery checks that the results files reach that far: a log
+     * trimmed after the files were fsync'ed still tells how many records there were.
+     */
+    public long nextSequenceOnOpen() {
+        return nextSequenceOnOpen;
+    }
+
+    /**
+     * After recovery: appends from here on, keeping the segments read on opening (their records go on being
+     * trimmed as the results files holding them are fsync'ed). Appends to the last segment if it ends just before
+     * {@code nextSequence}, which needs no new file: a start on a full disk can still open the log. Otherwise
+     * starts a new segment.
+     */
+    public synchronized void continueAt(long nextSequence) throws IOException {
+        closeCurrent();
+        if (!segments.isEmpty() && nextSequenceOnOpen == nextSequence) {
+            FileChannel channel = files.open(segments.lastEntry().getValue(), StandardOpenOption.WRITE);
+            try {
+                channel.position(channel.size());
+            } catch (IOException e) {
+                channel.close();
+                throw e;
+            }
+            current = channel;
+            durableSize = channel.position();
+            return;
+        }
+        startSegment(nextSequence);
+    }
+
+    /**
+     * Drops every segment and starts an empty one whose first record will be {@code nextSequence}: once every
+     * record is in an fsync'ed results file, at a clean shutdown. An empty log is what tells the next start that
+     * the shutdown was clean.
      */
     public synchronized void restartAt(long nextSequence) throws IOException {
         closeCurrent();

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -26,6 +27,9 @@ import java.util.logging.Logger;
  *
  * <p>A failing write (disk full) is retried every second: the records stay in the log and in memory meanwhile,
  * and {@link #failure()} reports it to the readiness check.
+ *
+ * <p>It starts with the files recovery left to write ({@link Recovery.Outcome#pending}): a start on a full disk
+ * serves reads from memory while this writer retries them, and {@link #recoveredWork()} tells when they are done.
  */
 public final class ResultsWriter implements Runnable {
 
@@ -53,13 +57,23 @@ public final class ResultsWriter implements Runnable {
     private boolean rewriteBeforeSync;
     /** Every record up to here is in an fsync'ed results file (read by the index snapshot). */
     private volatile long syncedThrough;
+    /** The last sequence handed to this writer (recovered or accepted). */
+    private volatile long acceptedThrough;
+    /** The last sequence recovery left to write; done once {@link #syncedThrough} reaches it. */
+    private final long recoveredThrough;
+    private final CompletableFuture<Void> recoveredWork = new CompletableFuture<>();
     private long lastSync = System.nanoTime();
     private long retryAt = System.nanoTime();
     private volatile IOException failure;
+    private volatile boolean finishedClean;
 
-    /** @param beforeTrim saves what only the log holds besides records, before the log is trimmed */
+    /**
+     * @param recovered  where recovery left the results files, and the files it left to write
+     * @param beforeTrim saves what only the log holds besides records, before the log is trimmed
+     */
     public ResultsWriter(ResultsDirectory directory, FileTable files, RecordStore store, WriteAheadLog log,
-                  StorageConfig config, StorageMetrics metrics, WriteAheadLog.BeforeTrim beforeTrim) {
+                  StorageConfig config, StorageMetrics metrics, Recovery.Outcome recovered,
+                  WriteAheadLog.BeforeTrim beforeTrim) {
         this.directory = directory;
         this.files = files;
         this.store = store;
@@ -68,18 +82,39 @@ public final class ResultsWriter implements Runnable {
         this.syncIntervalNanos = config.resultsSyncInterval().toNanos();
         this.metrics = metrics;
         this.beforeTrim = beforeTrim;
+        this.syncedThrough = recovered.syncedThrough();
+        this.acceptedThrough = recovered.nextSequence() - 1;
+        this.recoveredThrough = recovered.nextSequence() - 1;
+        closed.addAll(recovered.pending());
+        if (recovered.pending().isEmpty()) {
+            recoveredWork.complete(null);
+        }
     }
 
     /** Durable records, in sequence order. */
     public void accept(List<PriceRecord> records) {
+        acceptedThrough = records.getLast().sequence();
         incoming.add(records);
+    }
+
+    /**
+     * Done once the files recovery left are written and fsync'ed, or as soon as writing them has failed once
+     * (then {@link #failure()} says why, and the writer goes on retrying).
+     */
+    public CompletableFuture<Void> recoveredWork() {
+        return recoveredWork;
+    }
+
+    /** Durable records not yet in an fsync'ed results file: in the log and in memory only. */
+    public long recordsWaiting() {
+        return acceptedThrough - syncedThrough;
     }
 
     public IOException failure() {
         return failure;
     }
 
-    /** The last sequence this writer made durable in results files; 0 until its first sync. */
+    /** Every record up to here is in an fsync'ed results file (from recovery, then from this writer's syncs). */
     public long syncedThrough() {
         return syncedThrough;
     }
@@ -120,6 +155,8 @@ public final class ResultsWriter implements Runnable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            recoveredWork.complete(null); // never leave a start waiting for a writer that has stopped
         }
     }
 
@@ -190,6 +227,9 @@ public final class ResultsWriter implements Runnable {
             rewriteBeforeSync = false;
             unsynced.clear();
             syncedThrough = unsyncedThrough;
+            if (syncedThrough >= recoveredThrough) {
+                recoveredWork.complete(null);
+            }
             lastSync = System.nanoTime();
             log.trimThrough(unsyncedThrough, beforeTrim);
             if (failure != null && closed.isEmpty()) {
@@ -221,6 +261,7 @@ public final class ResultsWriter implements Runnable {
         }
         failure = e;
         retryAt = System.nanoTime() + RETRY_NANOS;
+        recoveredWork.complete(null);
     }
 
     private void recovered() {
@@ -234,8 +275,18 @@ public final class ResultsWriter implements Runnable {
         if (!unsynced.isEmpty() && !Thread.currentThread().isInterrupted()) {
             sync();
         }
-        if (failure != null || !closed.isEmpty()) {
+        if (failure != null || !closed.isEmpty() || !unsynced.isEmpty()) {
             LOG.warning("Shut down with results not yet written; the next start writes them from the log");
+        } else {
+            finishedClean = true;
         }
+    }
+
+    /**
+     * Whether the writer stopped with every record it was handed in an fsync'ed results file; then
+     * {@link #syncedThrough()} is the last record of the history.
+     */
+    public boolean finishedClean() {
+        return finishedClean;
     }
 }

@@ -122,6 +122,28 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
     }
 
     /**
+     * The files this snapshot covers that come after {@code listing}, if {@code listing} is exactly the start of
+     * them: the last files of this history are gone from {@code results/}. Empty if the listing holds every
+     * covered file or differs from them (another history, or files changed in the middle).
+     *
+     * @param listing every results file, in sequence order
+     */
+    public List<ResultsFileName> filesMissingAfter(List<ResultsFileName> listing) {
+        List<ResultsFileName> missing = new ArrayList<>();
+        long first = 1;
+        for (int i = 0; i < fileRecordCounts.length; i++) {
+            ResultsFileName covered = new ResultsFileName(first, timestamps[(int) (first - 1)], fileRecordCounts[i]);
+            if (i >= listing.size()) {
+                missing.add(covered);
+            } else if (!listing.get(i).equals(covered)) {
+                return List.of();
+            }
+            first += fileRecordCounts[i];
+        }
+        return missing;
+    }
+
+    /**
      * Puts the timestamp column, the file table and every product back, from sequence 1, as recovery would have
      * left them after reading the files this snapshot covers. The recovery thread, before anyone reads.
      */

@@ -65,7 +65,8 @@ class ResultsWriterTest {
         directory = new ResultsDirectory(config.resultsDirectory(), config.temporaryDirectory(), storageFiles);
         files = new FileTable(index);
         store = new RecordStore(files, directory);
-        writer = new ResultsWriter(directory, files, store, log, config, StorageMetrics.NONE, trims::incrementAndGet);
+        writer = new ResultsWriter(directory, files, store, log, config, StorageMetrics.NONE,
+                                   new Recovery.Outcome(1, Long.MIN_VALUE, 0, List.of(), 0), trims::incrementAndGet);
         thread = Thread.ofPlatform().name("test-results-writer").start(writer);
     }
 
