@@ -78,7 +78,7 @@ class DamagedResultsApiTest {
         Response ready = service.adminGet("/observe/health/ready");
         assertThat(ready.status(), is(503));
         assertThat(new String(ready.body(), StandardCharsets.UTF_8), containsString(damaged.getFileName().toString()));
-        Response export = service.adminGet("/debug/results");
+        Response export = service.exportGet("/debug/results");
         assertThat(export.assertProblem(500).getString("detail"), is(detail));
         assertThat("the last price is still served", service.get("/api/product/p1/price").status(), is(200));
     }
@@ -90,7 +90,7 @@ class DamagedResultsApiTest {
         List<String> names = new ArrayList<>();
         boolean complete;
         try {
-            Response export = service.adminGet("/debug/results");
+            Response export = service.exportGet("/debug/results");
             complete = readTar(export.body(), names);
         } catch (UncheckedIOException e) {
             complete = false; // the connection closed in the middle of the archive
@@ -99,7 +99,7 @@ class DamagedResultsApiTest {
         assertThat("an unfinished archive", complete, is(false));
         assertThat(names, not(hasItem(damaged.getFileName().toString())));
         assertThat(service.adminGet("/observe/health/ready").status(), is(503));
-        service.adminGet("/debug/results").assertProblem(500);
+        service.exportGet("/debug/results").assertProblem(500);
     }
 
     /** @return whether the archive was read to its end-of-archive marker */
