@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The load of the AOT training run (scripts/aot-train): what crawlers and operators do to a running service, for a few
  * seconds, so that the training JVM loads, links and profiles the classes and methods production will use.
  *
- * <p>{@code java scripts/AotTraining.java PORTS_FILE SECONDS}: waits for the ports file the service writes
- * ({@code repricer.ports-file}) and for readiness, then runs 64 clients for SECONDS: reprices of 500 products, product
+ * <p>{@code java scripts/AotTraining.java PORTS_FILE SECONDS SERVICE_PID}: waits for the ports file the service writes
+ * ({@code repricer.ports-file}) and for readiness (failing at once if the service's process ends), then runs 64 clients for SECONDS: reprices of 500 products, product
  * reads, history queries (one product, all, deep pages), a few invalid requests (400, 404), metrics and health on the
  * admin port; at the end one results export (the export socket when the ports file names one, else the admin port;
  * optional: a service without it is trained without it). Exits 1 when nothing was acknowledged.
@@ -52,37 +52,45 @@ public final class AotTraining {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: java AotTraining.java PORTS_FILE SECONDS");
+        if (args.length != 3) {
+            System.err.println("usage: java AotTraining.java PORTS_FILE SECONDS SERVICE_PID");
             System.exit(2);
         }
+        ProcessHandle service = ProcessHandle.of(Long.parseLong(args[2]))
+                                             .orElseThrow(() -> new IllegalStateException("the service has exited"));
         long deadline = System.nanoTime() + READY_WITHIN.toNanos();
-        AotTraining training = new AotTraining(awaitPorts(Path.of(args[0]), deadline));
-        training.awaitReady(deadline);
+        AotTraining training = new AotTraining(awaitPorts(Path.of(args[0]), service, deadline));
+        training.awaitReady(service, deadline);
         training.run(Duration.ofSeconds(Long.parseLong(args[1])));
     }
 
-    private static Properties awaitPorts(Path file, long deadline) throws IOException, InterruptedException {
+    private static Properties awaitPorts(Path file, ProcessHandle service, long deadline)
+            throws IOException, InterruptedException {
         while (true) {
             try (InputStream in = Files.newInputStream(file)) {
                 Properties ports = new Properties();
                 ports.load(in);
                 return ports;
             } catch (NoSuchFileException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("no ports file " + file + " within " + READY_WITHIN);
-                }
+                checkStarting(service, deadline);
                 Thread.sleep(50);   // the file appears once: there is nothing to wait on but its existence
             }
         }
     }
 
-    private void awaitReady(long deadline) throws InterruptedException {
+    private void awaitReady(ProcessHandle service, long deadline) throws InterruptedException {
         while (status(get(admin + "/observe/health/ready")) != 200) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the service was not ready within " + READY_WITHIN);
-            }
+            checkStarting(service, deadline);
             Thread.sleep(50);
+        }
+    }
+
+    private static void checkStarting(ProcessHandle service, long deadline) {
+        if (!service.isAlive()) {
+            throw new IllegalStateException("the service exited during start-up");
+        }
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("the service was not ready within " + READY_WITHIN);
         }
     }
 

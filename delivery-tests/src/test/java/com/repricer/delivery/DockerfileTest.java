@@ -101,7 +101,7 @@ class DockerfileTest {
         Matcher options = Pattern.compile("(?m)^JLINK_OPTIONS=\\((.*)\\)$").matcher(jlinkSmoke);
         assertThat("scripts/jlink-smoke sets JLINK_OPTIONS", options.find(), is(true));
         assertThat(jlinkOptions(jlink.arguments()), is(new TreeSet<>(Arrays.asList(options.group(1).split("\\s+")))));
-        assertThat(jlink.arguments(), containsString("--output /opt/java"));
+        assertThat(jlink.arguments(), containsString("--output /jre"));
     }
 
     /** When scripts/jlink-smoke has run in this checkout, the runtime it tested is what the module list resolves to. */
@@ -135,7 +135,7 @@ class DockerfileTest {
         assertThat(runtime.all("WORKDIR"), contains(new Instruction("WORKDIR", "/tmp/repricer")));
         assertThat(Arrays.asList(single(runtime, "EXPOSE").split("\\s+")), hasItems("8080", "9102"));
         assertThat(runtime.all("COPY"), hasItems(
-                new Instruction("COPY", "--from=jre /opt/java /opt/java"),
+                new Instruction("COPY", "--from=jre /jre /opt/java"),
                 new Instruction("COPY", "--from=build /src/service/target/libs /app/libs"),
                 new Instruction("COPY", "--from=build /src/service/target/repricer.jar /app/repricer.jar"),
                 new Instruction("COPY", "--from=jre --chown=65532:65532 /data-dir /tmp/repricer")));
