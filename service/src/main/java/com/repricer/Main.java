@@ -23,6 +23,7 @@ public final class Main {
 
     public static void main(String[] args) {
         LogConfig.configureRuntime();
+        AotCacheStatus.log();
         Repricer repricer;
         try {
             repricer = Repricer.start(ServiceConfig.load(System.getenv()), Clock.systemUTC());

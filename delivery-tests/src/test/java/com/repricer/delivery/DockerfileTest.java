@@ -101,7 +101,7 @@ class DockerfileTest {
         Matcher options = Pattern.compile("(?m)^JLINK_OPTIONS=\\((.*)\\)$").matcher(jlinkSmoke);
         assertThat("scripts/jlink-smoke sets JLINK_OPTIONS", options.find(), is(true));
         assertThat(jlinkOptions(jlink.arguments()), is(new TreeSet<>(Arrays.asList(options.group(1).split("\\s+")))));
-        assertThat(jlink.arguments(), containsString("--output /opt/java"));
+        assertThat(jlink.arguments(), containsString("--output /jre"));
     }
 
     /** When scripts/jlink-smoke has run in this checkout, the runtime it tested is what the module list resolves to. */
@@ -137,7 +137,7 @@ class DockerfileTest {
         assertThat("the results export (9103) listens on loopback only: never exposed",
                    Arrays.asList(single(runtime, "EXPOSE").split("\\s+")), not(hasItem(startsWith("9103"))));
         assertThat(runtime.all("COPY"), hasItems(
-                new Instruction("COPY", "--from=jre /opt/java /opt/java"),
+                new Instruction("COPY", "--from=jre /jre /opt/java"),
                 new Instruction("COPY", "--from=build /src/service/target/libs /app/libs"),
                 new Instruction("COPY", "--from=build /src/service/target/repricer.jar /app/repricer.jar"),
                 new Instruction("COPY", "--from=jre --chown=65532:65532 /data-dir /tmp/repricer")));
