@@ -4,6 +4,7 @@ import com.repricer.storage.fs.StorageFiles;
 import com.repricer.storage.results.ResultsFileName;
 import com.repricer.storage.snapshot.IndexSnapshot;
 import com.repricer.storage.snapshot.IndexSnapshotStore;
+import com.repricer.storage.snapshot.RestoredIndex;
 import com.repricer.fixtures.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -100,7 +101,9 @@ class IndexSnapshotTest {
     private Path fullScanCopy(Path dataDirectory) throws IOException {
         Path copy = root.resolve("full-scan-" + opened.size() + "-" + System.nanoTime());
         copyTree(dataDirectory, copy);
-        Files.deleteIfExists(snapshotOf(copy));
+        if (Files.exists(copy.resolve("index"))) {
+            deleteTree(copy.resolve("index"));
+        }
         return copy;
     }
 
@@ -360,7 +363,8 @@ class IndexSnapshotTest {
         byte[] before = Files.readAllBytes(snapshotOf(data()));
         IndexSnapshotStore store = new IndexSnapshotStore(data().resolve("index"), StorageFiles.DEFAULT);
 
-        assertThrows(IOException.class, () -> store.write(40, 1, 4, () -> true, encoder -> {
+        assertThrows(IOException.class, () -> store.writeBase(new IndexSnapshot.Part(1, 0, 40, 1, 4, 0), () -> true,
+                                                             encoder -> {
             for (int i = 0; i < 4; i++) {
                 encoder.fileRecordCount(10);
             }
@@ -408,13 +412,13 @@ class IndexSnapshotTest {
                 return null;
             }));
         }
-        byte[] midway;
+        Path midway = root.resolve("index-midway");
         long covered;
         try {
             StorageFixtures.await(Duration.ofSeconds(30), () -> ledger.recordCount() > 300, "300 records");
             StorageFixtures.await(Duration.ofSeconds(30), ledger::writeSnapshotNow, "a snapshot under load");
-            midway = Files.readAllBytes(snapshotOf(data()));
-            covered = IndexSnapshot.decode(java.nio.ByteBuffer.wrap(midway)).lastSequence();
+            copyTree(data().resolve("index"), midway);
+            covered = RestoredIndex.of(midway).lastSequence();
             long then = ledger.recordCount();
             StorageFixtures.await(Duration.ofSeconds(30), () -> ledger.recordCount() > then + 100, "more records");
         } finally {
@@ -428,7 +432,8 @@ class IndexSnapshotTest {
         long total = ledger.recordCount();
         assertThat(covered, greaterThan(0L));
         assertThat(covered, lessThan(total));
-        Files.write(snapshotOf(data()), midway);
+        deleteTree(data().resolve("index"));
+        copyTree(midway, data().resolve("index"));
         Path fullScan = fullScanCopy(data());
 
         Ledger restored = opened.add(StorageFixtures.openAndRecover(config, Clock.systemUTC()));
@@ -440,23 +445,21 @@ class IndexSnapshotTest {
         assertThat(expected.size(), is((int) total));
         assertServes(restored, expected);
         assertServes(scanned, expected);
-        assertSnapshotHolds(IndexSnapshot.decode(java.nio.ByteBuffer.wrap(midway)), expected.subList(0, (int) covered));
+        assertSnapshotHolds(RestoredIndex.of(midway), expected.subList(0, (int) covered));
     }
 
     /** The snapshot's products are exactly those of {@code records}, each with its last record and positions. */
-    private static void assertSnapshotHolds(IndexSnapshot snapshot, List<PriceRecord> records) {
-        Map<String, List<PriceRecord>> byProduct = new LinkedHashMap<>();
-        records.forEach(r -> byProduct.computeIfAbsent(r.productId(), p -> new ArrayList<>()).add(r));
-        Map<String, IndexSnapshot.Product> products = new LinkedHashMap<>();
-        snapshot.products().forEach(product -> products.put(product.id(), product));
-        assertThat(products.keySet(), equalTo(byProduct.keySet()));
-        byProduct.forEach((id, own) -> {
-            assertThat(products.get(id).last(), equalTo(own.getLast()));
-            IndexSnapshot.Product product = products.get(id);
-            assertThat(java.util.stream.IntStream.range(0, product.count()).mapToObj(product::sequenceAt).toList(),
-                       equalTo(own.stream().map(PriceRecord::sequence).toList()));
-        });
-        assertThat(Arrays.stream(snapshot.timestamps()).boxed().toList(),
-                   equalTo(records.stream().map(PriceRecord::timestampNanos).toList()));
+    private static void assertSnapshotHolds(RestoredIndex snapshot, List<PriceRecord> records) {
+        assertThat(snapshot.lastOfEachProduct(), equalTo(RestoredIndex.lastOfEachProduct(records)));
+        assertThat(snapshot.sequences(), equalTo(RestoredIndex.sequencesOf(records)));
+        assertThat(snapshot.timestamps(), equalTo(records.stream().map(PriceRecord::timestampNanos).toList()));
+    }
+
+    private static void deleteTree(Path tree) throws IOException {
+        try (Stream<Path> paths = Files.walk(tree)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 }

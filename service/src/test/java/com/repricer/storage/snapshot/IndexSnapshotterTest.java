@@ -16,16 +16,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import static com.repricer.storage.StorageFixtures.chainedRecords;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
 
 /**
  * The index snapshotter on its own: real results files and a real product table and index in memory, as recovery
@@ -43,6 +40,8 @@ class IndexSnapshotterTest {
     private final ProductTable products = new ProductTable();
     /** The last sequence in fsync'ed results files, as the results writer reports it. */
     private final AtomicLong synced = new AtomicLong();
+    /** The snapshotter's clock, in nanoseconds: moved by hand. */
+    private final AtomicLong clock = new AtomicLong();
     private IndexSnapshotter snapshotter;
 
     @BeforeEach
@@ -51,7 +50,8 @@ class IndexSnapshotterTest {
         directory = new ResultsDirectory(config.resultsDirectory(), config.temporaryDirectory(), StorageFiles.DEFAULT);
         store = new IndexSnapshotStore(config.indexDirectory(), StorageFiles.DEFAULT);
         snapshotter = new IndexSnapshotter(store, index, files, directory,
-                                           IndexSnapshotter.productsOf(products, index), 0, synced::get);
+                                           IndexSnapshotter.productsOf(products, index),
+                                           IndexSnapshotStore.Chain.NONE, synced::get, clock::get);
     }
 
     @AfterEach
@@ -73,45 +73,35 @@ class IndexSnapshotterTest {
     }
 
     /** Publishes the records, files the first six as two synced files, and snapshots them. */
-    private IndexSnapshot snapshotOfTwoFiles(List<PriceRecord> records) throws IOException {
+    private RestoredIndex snapshotOfTwoFiles(List<PriceRecord> records) throws IOException {
         publish(records);
         file(records.subList(0, 3));
         file(records.subList(3, 6));
         synced.set(6);
         assertThat(snapshotter.writeNow(), is(true));
-        return store.read().orElseThrow();
-    }
-
-    private static Map<String, PriceRecord> lastOfEachProduct(List<PriceRecord> records) {
-        return records.stream().collect(Collectors.toMap(PriceRecord::productId, Function.identity(),
-                                                         (earlier, later) -> later));
-    }
-
-    private static Map<String, PriceRecord> lastOfEachProduct(IndexSnapshot snapshot) {
-        return snapshot.products().stream().collect(Collectors.toMap(IndexSnapshot.Product::id,
-                                                                     IndexSnapshot.Product::last));
+        return RestoredIndex.of(config.indexDirectory());
     }
 
     @Test
     void writesWhatIsInSyncedResultsFiles() throws Exception {
         List<PriceRecord> records = chainedRecords(1, 6, 4);
-        IndexSnapshot snapshot = snapshotOfTwoFiles(records);
+        RestoredIndex snapshot = snapshotOfTwoFiles(records);
         assertThat(snapshot.lastSequence(), is(6L));
         assertThat(snapshot.fileRecordCounts(), is(new int[] {3, 3}));
-        assertThat(snapshot.lastTimestampNanos(), is(records.getLast().timestampNanos()));
-        assertThat(lastOfEachProduct(snapshot), is(lastOfEachProduct(records)));
-        assertThat("it matches the folder it was taken from", store.matches(snapshot, directory.list()), is(true));
+        assertThat(snapshot.chain().lastTimestampNanos(), is(records.getLast().timestampNanos()));
+        assertThat(snapshot.lastOfEachProduct(), is(RestoredIndex.lastOfEachProduct(records)));
+        assertThat("it matches the folder it was taken from",
+                   IndexSnapshotStore.mismatch(snapshot.files(), directory.list()), is(nullValue()));
     }
 
     @Test
     void aProductWhoseLatestRecordIsNotYetInAFileGetsItsLastFiledRecordFromItsFile() throws Exception {
         List<PriceRecord> records = chainedRecords(1, 8, 2); // 7 and 8 are not yet in a results file
-        IndexSnapshot snapshot = snapshotOfTwoFiles(records);
+        RestoredIndex snapshot = snapshotOfTwoFiles(records);
         assertThat(snapshot.lastSequence(), is(6L));
-        assertThat(lastOfEachProduct(snapshot), is(lastOfEachProduct(records.subList(0, 6))));
-        IndexSnapshot.Product first = snapshot.products().stream()
-                                              .min(Comparator.comparing(IndexSnapshot.Product::id)).orElseThrow();
-        assertThat("positions only up to the snapshot's last sequence", first.count(), is(3));
+        assertThat(snapshot.lastOfEachProduct(), is(RestoredIndex.lastOfEachProduct(records.subList(0, 6))));
+        List<Long> first = snapshot.sequences().values().iterator().next();
+        assertThat("positions only up to the snapshot's last sequence", first.size(), is(3));
     }
 
     @Test
@@ -134,7 +124,7 @@ class IndexSnapshotterTest {
         background.join(Duration.ofSeconds(10).toMillis());
         assertThat(background.isAlive(), is(false));
         snapshotter.writeFinal(System.currentTimeMillis() + 10_000);
-        assertThat(store.read().orElseThrow().lastSequence(), is(3L));
+        assertThat(RestoredIndex.of(config.indexDirectory()).lastSequence(), is(3L));
 
         long modified = Files.getLastModifiedTime(store.path()).toMillis();
         Files.setLastModifiedTime(store.path(), java.nio.file.attribute.FileTime.fromMillis(modified - 60_000));
