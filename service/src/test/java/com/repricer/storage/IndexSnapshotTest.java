@@ -42,6 +42,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -242,6 +243,72 @@ class IndexSnapshotTest {
         List<PriceRecord> all = new ArrayList<>(records);
         all.add(added);
         assertServes(restored, all);
+    }
+
+    // ---- incremental: a base and its deltas ----
+
+    /**
+     * Reprices in rounds with a background-style snapshot after each (a base, then deltas), a copy of the index
+     * folder taken as a crash would leave it, then more reprices and a clean shutdown.
+     *
+     * @return every record; the copy is in {@code atCrash}
+     */
+    private List<PriceRecord> deltasThenMore(Path atCrash) throws Exception {
+        Ledger ledger = start(data());
+        List<PriceRecord> records = new ArrayList<>();
+        int[] rounds = {800, 10, 10, 10}; // deltas small beside the base, so none is folded into a new one
+        for (int round : rounds) {
+            for (int i = 0; i < round; i++) {
+                clock.set(BASE.plusMillis(3L * records.size()));
+                String product = "p" + records.size() % (round > 10 ? 13 : 2);
+                records.add(ledger.reprice(product, BigDecimal.valueOf(records.size() + 1, 2)));
+            }
+            int expected = records.size();
+            StorageFixtures.await(Duration.ofSeconds(30), () -> ledger.writeSnapshotNow()
+                                  && RestoredIndex.of(data().resolve("index")).lastSequence() == expected,
+                                  "a snapshot of " + expected + " records");
+        }
+        copyTree(data().resolve("index"), atCrash);
+        for (int i = 0; i < 25; i++) {
+            clock.set(BASE.plusMillis(3L * records.size()));
+            records.add(ledger.reprice("late" + i % 3, BigDecimal.valueOf(i + 1)));
+        }
+        ledger.close();
+        deleteTree(data().resolve("index"));
+        copyTree(atCrash, data().resolve("index"));
+        return records;
+    }
+
+    private static long deltasIn(Path indexFolder) throws IOException {
+        try (Stream<Path> listing = Files.list(indexFolder)) {
+            return listing.filter(path -> path.getFileName().toString().startsWith("delta-")).count();
+        }
+    }
+
+    @Test
+    void aStartAfterACrashRestoresTheBaseAndItsDeltasThenReadsTheFilesAfterThem() throws Exception {
+        Path atCrash = root.resolve("index-at-crash");
+        List<PriceRecord> records = deltasThenMore(atCrash);
+        assertThat("the crash left deltas", deltasIn(atCrash), greaterThanOrEqualTo(3L));
+
+        Ledger restored = start(data());
+
+        assertThat(restored.restoredFromSnapshot(), is(830L));
+        assertSameAsFullScan(restored, start(fullScanCopy(data())), records);
+    }
+
+    @Test
+    void aTornLastDeltaIsIgnoredAndItsRecordsReadFromTheirFiles() throws Exception {
+        Path atCrash = root.resolve("index-at-crash");
+        List<PriceRecord> records = deltasThenMore(atCrash);
+        Path last = data().resolve("index").resolve(String.format("delta-%019d", 830));
+        byte[] bytes = Files.readAllBytes(last);
+        Files.write(last, Arrays.copyOf(bytes, bytes.length / 2));
+
+        Ledger restored = start(data());
+
+        assertThat(restored.restoredFromSnapshot(), is(820L));
+        assertSameAsFullScan(restored, start(fullScanCopy(data())), records);
     }
 
     // ---- a snapshot that cannot be trusted is ignored ----
