@@ -39,7 +39,8 @@
  *       {@code FileGrouping} rule, writes each whole in {@code tmp/} and renames it into {@code results/}
  *       ({@code ResultsDirectory.write}), adds it to the {@code FileTable} and drops its records from memory. Every
  *       sync interval it makes the new files durable at once ({@code FileSystemSync}: one {@code syncfs}) and
- *       trims the log behind them; the {@code IndexSnapshotter} snapshots what is synced from time to time.</li>
+ *       trims the log behind them; every second the {@code IndexSnapshotter} appends what is newly synced to the
+ *       index snapshot as a delta, and now and then folds the deltas into a new base.</li>
  * </ol>
  *
  * <h2>A query, from the page to the file bytes</h2>
@@ -57,7 +58,8 @@
  *
  * <h2>A start</h2>
  * {@code Ledger.open} takes the data directory's lock ({@code DataDirectoryLock}); {@code Ledger.recover} reads
- * the log, restores the index snapshot if it matches {@code results/}, lets {@code Recovery} read the files after
+ * the log, restores the index snapshot (base and deltas, streamed straight into the index) if it matches
+ * {@code results/}, lets {@code Recovery} read the files after
  * it and rewrite from the log whatever a crash left unfinished, then starts the {@code WritePipeline}.
  * {@code Ledger.close} closes the pipeline: admission first, then the group commit, the results writer (the open
  * window is written) and a last index snapshot, within the shutdown budget.
