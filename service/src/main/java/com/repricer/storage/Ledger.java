@@ -38,8 +38,9 @@ import java.util.logging.Logger;
  * and starts the {@link WritePipeline} (until then every request is refused as {@code RECOVERING}); {@link #close}
  * drains the pipeline, writes the open window and releases the lock.
  *
- * <p>An index snapshot ({@link com.repricer.storage.snapshot.IndexSnapshot}) spares a start parsing the results files it covers: recovery
- * restores it if it matches {@code results/}, and the pipeline's snapshotter keeps it fresh.
+ * <p>An index snapshot ({@link com.repricer.storage.snapshot.IndexSnapshot}) spares a start parsing the results
+ * files it covers: recovery restores it if it matches {@code results/}, and the pipeline's snapshotter keeps it
+ * fresh.
  */
 public final class Ledger implements AutoCloseable {
 

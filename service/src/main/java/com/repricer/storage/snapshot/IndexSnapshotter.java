@@ -114,6 +114,8 @@ public final class IndexSnapshotter implements Runnable {
     /** What the snapshot on disk holds (guarded by this object's monitor). */
     private IndexSnapshotStore.Chain chain;
     private long lastWrite;
+    /** Whether the last attempt was postponed (guarded by this object's monitor). */
+    private boolean postponed;
 
     /**
      * @param chain         what the snapshot on disk holds ({@link IndexSnapshotStore.Chain#NONE} if nothing usable)
@@ -194,9 +196,13 @@ public final class IndexSnapshotter implements Runnable {
         }
         long lag = index.size() - coveredThrough;
         if (lag > MAX_LAG) {
-            LOG.info("Index snapshot postponed: results files are " + lag + " records behind the log");
+            // Once at INFO, then every turn at FINE: a bulk load postpones it every second for minutes.
+            LOG.log(postponed ? Level.FINE : Level.INFO,
+                    "Index snapshot postponed: results files are " + lag + " records behind the log");
+            postponed = true;
             return false;
         }
+        postponed = false;
         long started = System.nanoTime();
         boolean base = baseDue();
         long from = base ? 0 : chain.lastSequence();
