@@ -16,7 +16,6 @@ import com.repricer.storage.results.RecordStore;
 import com.repricer.storage.results.Recovery;
 import com.repricer.storage.results.ResultsDirectory;
 import com.repricer.storage.results.ResultsFileName;
-import com.repricer.storage.snapshot.IndexSnapshot;
 import com.repricer.storage.snapshot.IndexSnapshotStore;
 
 import java.io.IOException;
@@ -39,8 +38,9 @@ import java.util.logging.Logger;
  * and starts the {@link WritePipeline} (until then every request is refused as {@code RECOVERING}); {@link #close}
  * drains the pipeline, writes the open window and releases the lock.
  *
- * <p>An index snapshot ({@link IndexSnapshot}) spares a start parsing the results files it covers: recovery
- * restores it if it matches {@code results/}, and the pipeline's snapshotter keeps it fresh.
+ * <p>An index snapshot ({@link com.repricer.storage.snapshot.IndexSnapshot}) spares a start parsing the results
+ * files it covers: recovery restores it if it matches {@code results/}, and the pipeline's snapshotter keeps it
+ * fresh.
  */
 public final class Ledger implements AutoCloseable {
 
@@ -119,15 +119,14 @@ public final class Ledger implements AutoCloseable {
                                              recoveryReplay());
             long listingStarted = System.nanoTime();
             List<ResultsFileName> unread = state.directory().list();
-            Optional<IndexSnapshot> snapshot = restoreSnapshot(unread, System.nanoTime() - listingStarted, recovery);
-            if (snapshot.isPresent()) {
-                recovery.resumeAfter(snapshot.get().lastSequence(), snapshot.get().lastTimestampNanos());
-                unread = unread.subList(snapshot.get().fileRecordCounts().length, unread.size());
+            IndexSnapshotStore.Chain snapshot = restoreSnapshot(unread, System.nanoTime() - listingStarted, recovery);
+            if (snapshot.lastSequence() > 0) {
+                recovery.resumeAfter(snapshot.lastSequence(), snapshot.lastTimestampNanos());
+                unread = unread.subList(snapshot.fileCount(), unread.size());
             }
             Recovery.Outcome outcome = recovery.run(opened.log(), opened.records(), unread);
             WritePipeline recovered = new WritePipeline(config, clock, metrics, storageFiles, state, stripes,
-                                                      opened.log(), idempotencyKeys, outcome, snapshots,
-                                                      snapshot.map(IndexSnapshot::lastSequence).orElse(0L));
+                                                      opened.log(), idempotencyKeys, outcome, snapshots, snapshot);
             recovered.start();
             pipeline = recovered;
             phase = Phase.SERVING;
@@ -169,40 +168,42 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
-     * Restores the index snapshot if it matches {@code results/}, so that recovery reads only the files after it.
+     * Restores the index snapshot (its base and deltas, piece by piece into the index) and keeps it if it matches
+     * {@code results/}, so that recovery reads only the files after it.
      *
      * @param listing     every results file, in sequence order
      * @param listedNanos how long listing them took
      * @param recovery    told how far the history reached if the snapshot shows that files are gone
-     * @return the snapshot restored, or empty if recovery has to read every results file
+     * @return what the snapshot restored, or {@code Chain.NONE} if recovery has to read every results file
      */
-    private Optional<IndexSnapshot> restoreSnapshot(List<ResultsFileName> listing, long listedNanos,
-                                                    Recovery recovery) {
+    private IndexSnapshotStore.Chain restoreSnapshot(List<ResultsFileName> listing, long listedNanos,
+                                                     Recovery recovery) {
         long listed = System.nanoTime();
         long started = listed - listedNanos;
-        Optional<IndexSnapshot> found = snapshots.read();
-        Optional<IndexSnapshot> loaded = found.filter(s -> snapshots.matches(s, listing));
-        if (loaded.isEmpty()) {
-            found.ifPresent(s -> noteMissingFiles(s, listing, recovery));
+        IndexSnapshotStore.Chain chain = snapshots.restore(state.index(), state.files(), state.products());
+        String mismatch = IndexSnapshotStore.mismatch(state.files(), listing);
+        if (mismatch != null) {
+            noteMissingFiles(chain, IndexSnapshotStore.filesMissingAfter(state.files(), listing), recovery);
+            chain = snapshots.ignored(state.index(), state.files(), state.products(),
+                                      "it does not match results/: " + mismatch);
+        }
+        if (chain.lastSequence() == 0) {
             LOG.info(String.format("Listed %d results files in %d ms; reading all of them", listing.size(),
                                    millisBetween(started, listed)));
-            return loaded;
+            return chain;
         }
-        IndexSnapshot snapshot = loaded.get();
-        long read = System.nanoTime();
-        snapshot.restoreInto(state.index(), state.files(), state.products());
-        int covered = snapshot.fileRecordCounts().length;
         LOG.info(String.format("Listed %d results files in %d ms; index snapshot of %d records, %d files, %d products"
-                               + " read and checked in %d ms, restored in %d ms; %d results files after it to read",
-                               listing.size(), millisBetween(started, listed), snapshot.lastSequence(), covered,
-                               snapshot.products().size(), millisBetween(listed, read),
-                               millisBetween(read, System.nanoTime()), listing.size() - covered));
-        return loaded;
+                               + " (a base of %.1f MiB and %d deltas of %.1f MiB) restored and checked in %d ms;"
+                               + " %d results files after it to read", listing.size(), millisBetween(started, listed),
+                               chain.lastSequence(), chain.fileCount(), state.products().size(),
+                               chain.baseBytes() / 1048576.0, chain.deltaCount(), chain.deltaBytes() / 1048576.0,
+                               millisBetween(listed, System.nanoTime()), listing.size() - chain.fileCount()));
+        return chain;
     }
 
     /** The snapshot covered files after the last one in {@code results/}: unless the log has them, they are lost. */
-    private static void noteMissingFiles(IndexSnapshot snapshot, List<ResultsFileName> listing, Recovery recovery) {
-        List<ResultsFileName> missing = snapshot.filesMissingAfter(listing);
+    private static void noteMissingFiles(IndexSnapshotStore.Chain snapshot, List<ResultsFileName> missing,
+                                         Recovery recovery) {
         if (!missing.isEmpty()) {
             recovery.historyReached(snapshot.lastSequence(), "the index snapshot covers " + missing.size()
                                     + " results files after the last one in results/: " + missing);
@@ -374,6 +375,11 @@ public final class Ledger implements AutoCloseable {
     /** Writes an index snapshot of what is in fsync'ed results files now, as the background does (for tests). */
     boolean writeSnapshotNow() {
         return serving().writeSnapshotNow();
+    }
+
+    /** The last sequence in fsync'ed results files: what a snapshot written now would cover (for tests). */
+    long resultsSyncedThrough() {
+        return serving().resultsSyncedThrough();
     }
 
     /** The running pipeline, or the refusal while recovering or shutting down. */

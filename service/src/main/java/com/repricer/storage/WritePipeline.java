@@ -34,17 +34,17 @@ final class WritePipeline implements AutoCloseable {
     private final Thread committerThread;
     private final Thread resultsThread;
     private final Thread snapshotThread;
-    /** The last sequence the index snapshot restored at start; 0 if recovery read every results file. */
-    private final long restoredFromSnapshot;
+    /** What the index snapshot restored at start; {@code Chain.NONE} if recovery read every results file. */
+    private final IndexSnapshotStore.Chain restoredFromSnapshot;
 
     /**
      * @param log                  emptied by recovery, ready to append
      * @param recovered            where recovery left the sequence and the clock
-     * @param restoredFromSnapshot the last sequence the index snapshot restored, 0 if none
+     * @param restoredFromSnapshot what the index snapshot restored, {@code Chain.NONE} if nothing
      */
     WritePipeline(StorageConfig config, Clock clock, StorageMetrics metrics, StorageFiles files, LedgerState state,
                   Stripes stripes, WriteAheadLog log, IdempotencyKeys idempotencyKeys, Recovery.Outcome recovered,
-                  IndexSnapshotStore snapshots, long restoredFromSnapshot) {
+                  IndexSnapshotStore snapshots, IndexSnapshotStore.Chain restoredFromSnapshot) {
         this.state = state;
         this.log = log;
         this.restoredFromSnapshot = restoredFromSnapshot;
@@ -58,7 +58,7 @@ final class WritePipeline implements AutoCloseable {
         this.admission = new Admission(stripes, state.products(), idempotencyKeys, committer, resultsWriter, clock);
         this.snapshotter = new IndexSnapshotter(snapshots, state.index(), state.files(), state.directory(),
                                                 IndexSnapshotter.productsOf(state.products(), state.index()),
-                                                restoredFromSnapshot, resultsWriter::syncedThrough);
+                                                restoredFromSnapshot, resultsWriter::syncedThrough, System::nanoTime);
         this.committerThread = Thread.ofPlatform().name("repricer-group-commit").unstarted(committer);
         this.resultsThread = Thread.ofPlatform().name("repricer-results-writer").unstarted(resultsWriter);
         this.snapshotThread = Thread.ofPlatform().name("repricer-index-snapshot").unstarted(snapshotter);
@@ -111,11 +111,15 @@ final class WritePipeline implements AutoCloseable {
     }
 
     long restoredFromSnapshot() {
-        return restoredFromSnapshot;
+        return restoredFromSnapshot.lastSequence();
     }
 
     boolean writeSnapshotNow() {
         return snapshotter.writeNow();
+    }
+
+    long resultsSyncedThrough() {
+        return resultsWriter.syncedThrough();
     }
 
     /**

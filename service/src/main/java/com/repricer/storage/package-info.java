@@ -39,7 +39,8 @@
  *       {@code FileGrouping} rule, writes each whole in {@code tmp/} and renames it into {@code results/}
  *       ({@code ResultsDirectory.write}), adds it to the {@code FileTable} and drops its records from memory. Every
  *       sync interval it makes the new files durable at once ({@code FileSystemSync}: one {@code syncfs}) and
- *       trims the log behind them; the {@code IndexSnapshotter} snapshots what is synced from time to time.</li>
+ *       trims the log behind them; every second the {@code IndexSnapshotter} appends what is newly synced to the
+ *       index snapshot as a delta, and now and then folds the deltas into a new base.</li>
  * </ol>
  *
  * <h2>A query, from the page to the file bytes</h2>
@@ -57,12 +58,12 @@
  *
  * <h2>A start</h2>
  * {@code Ledger.open} takes the data directory's lock ({@code DataDirectoryLock}); {@code Ledger.recover} reads
- * the log, restores the index snapshot if it matches {@code results/}, lets {@code Recovery} read the files after
- * it and check them against the log, then starts the {@code WritePipeline}, whose {@code ResultsWriter} first
- * writes what a crash left unfinished (the files in the log's range, and logged records without a file; served
- * from memory until then). The start returns once that is done, or has failed: a start on a full disk serves
- * reads, not ready, until the writer succeeds. A clean close empties the log: records in it at a start mean a
- * crash.
+ * the log, restores the index snapshot (base and deltas, streamed straight into the index) if it matches
+ * {@code results/}, lets {@code Recovery} read the files after it and check them against the log, then starts
+ * the {@code WritePipeline}, whose {@code ResultsWriter} first writes what a crash left unfinished (the files in
+ * the log's range, and logged records without a file; served from memory until then). The start returns once
+ * that is done, or has failed: a start on a full disk serves reads, not ready, until the writer succeeds. A clean
+ * close empties the log: records in it at a start mean a crash.
  * {@code Ledger.close} closes the pipeline: admission first, then the group commit, the results writer (the open
  * window is written) and a last index snapshot, within the shutdown budget.
  */

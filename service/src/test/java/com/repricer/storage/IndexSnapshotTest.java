@@ -4,6 +4,7 @@ import com.repricer.storage.fs.StorageFiles;
 import com.repricer.storage.results.ResultsFileName;
 import com.repricer.storage.snapshot.IndexSnapshot;
 import com.repricer.storage.snapshot.IndexSnapshotStore;
+import com.repricer.storage.snapshot.RestoredIndex;
 import com.repricer.fixtures.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,9 +39,11 @@ import static com.repricer.storage.StorageFixtures.chainedRecords;
 import static com.repricer.storage.StorageFixtures.writeLogSegment;
 import static com.repricer.storage.StorageFixtures.writeResultsFile;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.both;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -100,7 +103,9 @@ class IndexSnapshotTest {
     private Path fullScanCopy(Path dataDirectory) throws IOException {
         Path copy = root.resolve("full-scan-" + opened.size() + "-" + System.nanoTime());
         copyTree(dataDirectory, copy);
-        Files.deleteIfExists(snapshotOf(copy));
+        if (Files.exists(copy.resolve("index"))) {
+            deleteTree(copy.resolve("index"));
+        }
         return copy;
     }
 
@@ -241,6 +246,80 @@ class IndexSnapshotTest {
         assertServes(restored, all);
     }
 
+    // ---- incremental: a base and its deltas ----
+
+    /**
+     * Reprices in rounds with a background-style snapshot after each (a base, then deltas), a copy of the index
+     * folder taken as a crash would leave it, then more reprices and a clean shutdown.
+     *
+     * @return every record; the copy is in {@code atCrash}
+     */
+    private List<PriceRecord> deltasThenMore(Path atCrash) throws Exception {
+        Ledger ledger = start(data());
+        List<PriceRecord> records = new ArrayList<>();
+        int[] rounds = {800, 10, 10, 10}; // deltas small beside the base, so none is folded into a new one
+        for (int round : rounds) {
+            for (int i = 0; i < round; i++) {
+                clock.set(BASE.plusMillis(3L * records.size()));
+                String product = "p" + records.size() % (round > 10 ? 13 : 2);
+                records.add(ledger.reprice(product, BigDecimal.valueOf(records.size() + 1, 2)));
+            }
+            int expected = records.size();
+            // One part per round, covering the whole round: a base of 800 first, then three deltas of 10.
+            StorageFixtures.await(Duration.ofSeconds(30), () -> ledger.resultsSyncedThrough() == expected,
+                                  "results/ synced through " + expected);
+            assertThat(ledger.writeSnapshotNow(), is(true));
+            assertThat(RestoredIndex.of(data().resolve("index")).lastSequence(), is((long) expected));
+        }
+        copyTree(data().resolve("index"), atCrash);
+        for (int i = 0; i < 25; i++) {
+            clock.set(BASE.plusMillis(3L * records.size()));
+            records.add(ledger.reprice("late" + i % 3, BigDecimal.valueOf(i + 1)));
+        }
+        ledger.close();
+        deleteTree(data().resolve("index"));
+        copyTree(atCrash, data().resolve("index"));
+        return records;
+    }
+
+    private static long deltasIn(Path indexFolder) throws IOException {
+        try (Stream<Path> listing = Files.list(indexFolder)) {
+            return listing.filter(path -> path.getFileName().toString().startsWith("delta-")).count();
+        }
+    }
+
+    @Test
+    void aStartAfterACrashRestoresTheBaseAndItsDeltasThenReadsTheFilesAfterThem() throws Exception {
+        Path atCrash = root.resolve("index-at-crash");
+        List<PriceRecord> records = deltasThenMore(atCrash);
+        assertThat("the crash left deltas", deltasIn(atCrash), is(3L));
+
+        Ledger restored = start(data());
+
+        assertThat(restored.restoredFromSnapshot(), is(830L));
+        assertSameAsFullScan(restored, start(fullScanCopy(data())), records);
+    }
+
+    @Test
+    void aTornLastDeltaIsIgnoredAndItsRecordsReadFromTheirFiles() throws Exception {
+        Path atCrash = root.resolve("index-at-crash");
+        List<PriceRecord> records = deltasThenMore(atCrash);
+        Path last;
+        try (Stream<Path> listing = Files.list(data().resolve("index"))) {
+            last = listing.filter(path -> path.getFileName().toString().startsWith("delta-")).max(Path::compareTo)
+                          .orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(last);
+        Files.write(last, Arrays.copyOf(bytes, bytes.length / 2));
+        long chainBeforeIt = RestoredIndex.of(data().resolve("index")).lastSequence();
+
+        Ledger restored = start(data());
+
+        assertThat(chainBeforeIt, is(both(greaterThanOrEqualTo(800L)).and(lessThan(830L))));
+        assertThat(restored.restoredFromSnapshot(), is(chainBeforeIt));
+        assertSameAsFullScan(restored, start(fullScanCopy(data())), records);
+    }
+
     // ---- a snapshot that cannot be trusted is ignored ----
 
     @ParameterizedTest(name = "byte {0} flipped")
@@ -360,7 +439,8 @@ class IndexSnapshotTest {
         byte[] before = Files.readAllBytes(snapshotOf(data()));
         IndexSnapshotStore store = new IndexSnapshotStore(data().resolve("index"), StorageFiles.DEFAULT);
 
-        assertThrows(IOException.class, () -> store.write(40, 1, 4, () -> true, encoder -> {
+        assertThrows(IOException.class, () -> store.writeBase(new IndexSnapshot.Part(1, 0, 40, 1, 4, 0), () -> true,
+                                                             encoder -> {
             for (int i = 0; i < 4; i++) {
                 encoder.fileRecordCount(10);
             }
@@ -408,13 +488,13 @@ class IndexSnapshotTest {
                 return null;
             }));
         }
-        byte[] midway;
+        Path midway = root.resolve("index-midway");
         long covered;
         try {
             StorageFixtures.await(Duration.ofSeconds(30), () -> ledger.recordCount() > 300, "300 records");
             StorageFixtures.await(Duration.ofSeconds(30), ledger::writeSnapshotNow, "a snapshot under load");
-            midway = Files.readAllBytes(snapshotOf(data()));
-            covered = IndexSnapshot.decode(java.nio.ByteBuffer.wrap(midway)).lastSequence();
+            copyTree(data().resolve("index"), midway);
+            covered = RestoredIndex.of(midway).lastSequence();
             long then = ledger.recordCount();
             StorageFixtures.await(Duration.ofSeconds(30), () -> ledger.recordCount() > then + 100, "more records");
         } finally {
@@ -428,7 +508,8 @@ class IndexSnapshotTest {
         long total = ledger.recordCount();
         assertThat(covered, greaterThan(0L));
         assertThat(covered, lessThan(total));
-        Files.write(snapshotOf(data()), midway);
+        deleteTree(data().resolve("index"));
+        copyTree(midway, data().resolve("index"));
         Path fullScan = fullScanCopy(data());
 
         Ledger restored = opened.add(StorageFixtures.openAndRecover(config, Clock.systemUTC()));
@@ -440,23 +521,21 @@ class IndexSnapshotTest {
         assertThat(expected.size(), is((int) total));
         assertServes(restored, expected);
         assertServes(scanned, expected);
-        assertSnapshotHolds(IndexSnapshot.decode(java.nio.ByteBuffer.wrap(midway)), expected.subList(0, (int) covered));
+        assertSnapshotHolds(RestoredIndex.of(midway), expected.subList(0, (int) covered));
     }
 
     /** The snapshot's products are exactly those of {@code records}, each with its last record and positions. */
-    private static void assertSnapshotHolds(IndexSnapshot snapshot, List<PriceRecord> records) {
-        Map<String, List<PriceRecord>> byProduct = new LinkedHashMap<>();
-        records.forEach(r -> byProduct.computeIfAbsent(r.productId(), p -> new ArrayList<>()).add(r));
-        Map<String, IndexSnapshot.Product> products = new LinkedHashMap<>();
-        snapshot.products().forEach(product -> products.put(product.id(), product));
-        assertThat(products.keySet(), equalTo(byProduct.keySet()));
-        byProduct.forEach((id, own) -> {
-            assertThat(products.get(id).last(), equalTo(own.getLast()));
-            IndexSnapshot.Product product = products.get(id);
-            assertThat(java.util.stream.IntStream.range(0, product.count()).mapToObj(product::sequenceAt).toList(),
-                       equalTo(own.stream().map(PriceRecord::sequence).toList()));
-        });
-        assertThat(Arrays.stream(snapshot.timestamps()).boxed().toList(),
-                   equalTo(records.stream().map(PriceRecord::timestampNanos).toList()));
+    private static void assertSnapshotHolds(RestoredIndex snapshot, List<PriceRecord> records) {
+        assertThat(snapshot.lastOfEachProduct(), equalTo(RestoredIndex.lastOfEachProduct(records)));
+        assertThat(snapshot.sequences(), equalTo(RestoredIndex.sequencesOf(records)));
+        assertThat(snapshot.timestamps(), equalTo(records.stream().map(PriceRecord::timestampNanos).toList()));
+    }
+
+    private static void deleteTree(Path tree) throws IOException {
+        try (Stream<Path> paths = Files.walk(tree)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 }

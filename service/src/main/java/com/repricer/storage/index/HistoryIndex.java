@@ -30,6 +30,14 @@ public final class HistoryIndex {
         timestamps.add(timestampNanos);
     }
 
+    /**
+     * Drops every timestamp: when an index snapshot turned out damaged half-way through its restore. The recovery
+     * thread, before anyone reads.
+     */
+    public void clear() {
+        timestamps.clear();
+    }
+
     public long size() {
         return timestamps.size();
     }

@@ -32,6 +32,12 @@ public final class LongColumn {
         size = index + 1;
     }
 
+    /** Drops every value: for the recovery thread, before anyone reads. */
+    public void clear() {
+        size = 0;
+        chunks = new long[16][];
+    }
+
     /** @param index below a {@link #size()} read before */
     public long get(long index) {
         return chunks[(int) (index >>> CHUNK_BITS)][(int) (index & CHUNK_MASK)];

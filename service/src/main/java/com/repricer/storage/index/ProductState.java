@@ -6,7 +6,7 @@ import com.repricer.storage.PriceRecord;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
-import java.util.function.IntToLongFunction;
+import java.util.function.LongSupplier;
 
 /**
  * One product's state, kept compact (one of these per product lives on the heap for as long as the service
@@ -115,19 +115,21 @@ public final class ProductState extends SequenceList {
     }
 
     /**
-     * Restores the product from the index snapshot: its record positions and its last record's prices (the
-     * snapshot restores the index's timestamps itself). The recovery thread, before anyone reads.
+     * Restores the product from one part of the index snapshot: appends its record positions and makes that
+     * part's last record of it the last durable one (the snapshot restores the index's timestamps itself). The
+     * recovery thread, before anyone reads.
      *
-     * @param sequenceAt the product's i-th record's sequence, ascending, for i below {@code count}
+     * @param previousPrice the last record's previous price, {@code null} if it was the product's first
+     * @param nextSequence  called {@code count} times for the product's next record sequences, ascending
      */
-    public void restore(PriceRecord last, int count, IntToLongFunction sequenceAt) {
-        addAll(count, sequenceAt);
-        long newPacked = CompactPrice.pack(last.newPrice());
-        long previousPacked = CompactPrice.pack(last.previousPrice());
+    public void restore(BigDecimal newPrice, BigDecimal previousPrice, int count, LongSupplier nextSequence) {
+        addAll(count, nextSequence);
+        long newPacked = CompactPrice.pack(newPrice);
+        long previousPacked = CompactPrice.pack(previousPrice);
         price = newPacked;
-        previousPrice = previousPacked;
+        this.previousPrice = previousPacked;
         wide = newPacked == CompactPrice.WIDE || previousPacked == CompactPrice.WIDE
-               ? new WidePrices(last.newPrice(), last.previousPrice()) : null;
+               ? new WidePrices(newPrice, previousPrice) : null;
     }
 
     /** The last durable record, built on demand, or {@code null} if there is none yet. Any thread. */

@@ -138,6 +138,13 @@ public final class ProductTable {
         }
     }
 
+    /** Drops every entry, as {@link HistoryIndex#clear}: the recovery thread, before anyone reads. */
+    public synchronized void clear() {
+        slots = new ProductState[INITIAL_CAPACITY];
+        size = 0;
+        used = 0;
+    }
+
     /**
      * Every entry of the table as it was when this read {@link #slots}, once each; any thread, no lock (for the
      * index snapshot). Entries added since may be missed, and a removed one may still be passed.

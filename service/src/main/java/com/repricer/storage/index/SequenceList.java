@@ -1,7 +1,7 @@
 package com.repricer.storage.index;
 
 import java.util.Arrays;
-import java.util.function.IntToLongFunction;
+import java.util.function.LongSupplier;
 
 /**
  * One product's record positions (sequence − 1) in ascending order, as ints: 4 bytes a record. Positions stay
@@ -43,9 +43,9 @@ public class SequenceList {
      * Appends {@code count} positions at once, the array sized to fit: restoring a product from the index snapshot
      * (a million products), where growing it one by one would copy it several times. Writer thread only.
      *
-     * @param sequenceAt the i-th sequence to add, ascending, for i below {@code count}
+     * @param nextSequence called {@code count} times for the sequences to add, ascending
      */
-    void addAll(int count, IntToLongFunction sequenceAt) {
+    void addAll(int count, LongSupplier nextSequence) {
         int first = size;
         if (first + count > 1) {
             int[] current = rest;
@@ -53,7 +53,7 @@ public class SequenceList {
             rest = current == null ? new int[needed] : Arrays.copyOf(current, Math.max(needed, current.length));
         }
         for (int i = 0; i < count; i++) {
-            add(sequenceAt.applyAsLong(i));
+            add(nextSequence.getAsLong());
         }
     }
 

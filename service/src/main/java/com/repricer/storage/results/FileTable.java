@@ -31,27 +31,41 @@ public final class FileTable {
         fileCount++;
     }
 
+    /** Drops every file, as {@link HistoryIndex#clear}: the recovery thread, before anyone reads. */
+    public void clear() {
+        boundaries.clear();
+        fileCount = 0;
+    }
+
     /**
-     * The record counts of the files holding sequences 1 to {@code lastSequence}, in order (for an index
+     * The record counts of the files holding sequences {@code previous + 1} to {@code last}, in order (for an index
      * snapshot). Only files below the count read here are touched, so any thread may call it.
      *
-     * @throws IllegalStateException if {@code lastSequence} does not end a file in the table
+     * @param previous 0, or the last sequence of a file in the table
+     * @throws IllegalStateException if {@code previous} or {@code last} does not end a file in the table
      */
-    public int[] countsThrough(long lastSequence) {
+    public int[] countsBetween(long previous, long last) {
         int count = fileCount;
-        if (lastSequence == 0) {
-            return new int[0];
-        }
-        long end = lastSequence + 1;
-        long file = count == 0 ? 1 : boundaries.lowerBound(0, count + 1L, end);
-        if (file > count || boundaries.get(file) != end || boundaries.get(0) != 1) {
-            throw new IllegalStateException("no results file ends at sequence " + lastSequence);
-        }
-        int[] counts = new int[(int) file];
+        int from = fileEndingAt(previous, count);
+        int to = fileEndingAt(last, count);
+        int[] counts = new int[Math.max(0, to - from)];
         for (int i = 0; i < counts.length; i++) {
-            counts[i] = (int) (boundaries.get(i + 1) - boundaries.get(i));
+            counts[i] = (int) (boundaries.get(from + i + 1) - boundaries.get(from + i));
         }
         return counts;
+    }
+
+    /** How many files hold sequences 1 to {@code sequence}, which ends a file (or is 0). */
+    private int fileEndingAt(long sequence, int count) {
+        if (sequence == 0) {
+            return 0;
+        }
+        long end = sequence + 1;
+        long files = count == 0 ? 1 : boundaries.lowerBound(0, count + 1L, end);
+        if (files > count || boundaries.get(files) != end || boundaries.get(0) != 1) {
+            throw new IllegalStateException("no results file ends at sequence " + sequence);
+        }
+        return (int) files;
     }
 
     /** Files in the table; each one below it is complete in {@code results/}. Any thread. */

@@ -1,53 +1,57 @@
 package com.repricer.storage.snapshot;
 
-import com.repricer.storage.PriceRecord;
 import com.repricer.rules.ProductIdRule;
+import com.repricer.rules.StrictUtf8;
+import com.repricer.storage.PriceRecord;
 import com.repricer.storage.index.HistoryIndex;
 import com.repricer.storage.index.ProductState;
 import com.repricer.storage.index.ProductTable;
 import com.repricer.storage.log.PriceCodec;
 import com.repricer.storage.results.FileTable;
-import com.repricer.storage.results.ResultsFileName;
 
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntToLongFunction;
 import java.util.zip.CRC32C;
 
 /**
- * What recovery would rebuild in memory from the results files holding records 1 to S, persisted so that a start
- * can skip parsing those files: the file table, the timestamp column and every product's last record and record
- * positions. The one owner of the snapshot's bytes: {@link Encoder} writes them, {@link #decode} reads them.
+ * What recovery would rebuild in memory from the results files holding records F + 1 to S, persisted so that a
+ * start can skip parsing those files: their file table entries, their timestamps, and for every product with a
+ * record among them, its last record and its record positions among them. A <b>base</b> has F = 0 and describes
+ * the whole history up to S; a <b>delta</b> continues a chain of parts that ends at F. The one owner of the
+ * format: {@link Encoder} writes a part, {@link #restore} reads one straight into the index.
  *
- * <h2>On-disk format</h2>
- * Big-endian; written by {@link IndexSnapshotStore} as {@code <data-dir>/index/snapshot}.
+ * <h2>On-disk format of a part</h2>
+ * Big-endian; the files are laid out by {@link IndexSnapshotStore}.
  * <pre>
  * header:
  *   8 bytes  magic "RPRINDEX"
- *   int      format version (1)
- *   long     S, the last covered sequence: the snapshot describes records 1 to S, all in fsync'ed results files
+ *   int      format version (2)
+ *   long     generation: a random number drawn for each base; its deltas carry the same one
+ *   long     F, the last sequence before this part (0 for a base)
+ *   long     S, the last covered sequence: the part describes records F + 1 to S, all in fsync'ed results files
  *   long     timestamp of record S, epoch nanoseconds
- *   int      F, the number of results files holding records 1 to S
- * files, F times:
- *   varint   the file's record count. Files run without gaps from sequence 1, so a file's first sequence is 1
- *            plus the counts before it, and its first timestamp is that record's (below): together, its name.
- * timestamps, S in all:
- *   long     timestamp of record 1, epoch nanoseconds, then S − 1 times:
+ *   int      the number of results files holding records F + 1 to S
+ *   int      how many products the writer's table held: a sizing hint for the restore, nothing is checked by it
+ * files, that many times:
+ *   varint   the file's record count. Files run without gaps from sequence F + 1, so a file's first sequence is
+ *            1 plus F plus the counts before it, and its first timestamp is that record's (below): its name.
+ * timestamps, S − F in all:
+ *   long     timestamp of record F + 1, epoch nanoseconds, then S − F − 1 times:
  *   varint   the next record's timestamp minus the previous one's (≥ 1: timestamps strictly increase)
- * products, one entry per product with a record ≤ S, in no particular order:
+ * products, one entry per product with a record in F + 1 to S, in no particular order:
  *   short    id length in UTF-8 bytes (1–512), then the id
  *   price    the new price of the product's last record ≤ S
  *   byte     1 if a previous price follows, 0 if that record was the product's first
  *   price    that record's previous price (only if the byte above is 1)
- *   varint   n, the number of the product's records ≤ S (≥ 1)
- *   varint   the position (sequence − 1) of its first record, then n − 1 times the next position minus the
+ *   varint   n, the number of the product's records in F + 1 to S (≥ 1)
+ *   varint   the position (sequence − 1) of the first of them, then n − 1 times the next position minus the
  *            previous one (≥ 1). The last position gives the last record's sequence; the timestamps its time.
  * trailer:
  *   short    0 (no id is empty: this ends the products)
@@ -58,260 +62,210 @@ import java.util.zip.CRC32C;
  *   byte     length of the unscaled value, then the unscaled value as two's-complement big-endian bytes
  * varint:    unsigned LEB128: 7 bits a byte, least significant group first, high bit set on every byte but the last
  * </pre>
- * Deltas keep the file small (10 M records of 1 M products: 67 MiB, 7 bytes a record, against 12 bytes a record
- * for the timestamps and positions alone as plain longs and ints), which is what a clean shutdown has to write and
- * fsync within its time budget.
+ * Deltas keep the file small (10 M records of 1 M products: 67 MiB for a base, 7 bytes a record, against 12 bytes
+ * a record for the timestamps and positions alone as plain longs and ints).
  *
- * <p>{@link #decode} trusts nothing: besides the magic, version and checksum it checks that the files cover
- * exactly records 1 to S and that every record belongs to exactly one product, so a snapshot that is damaged,
- * foreign or from a different program version is rejected rather than half-used.
- *
- * @param lastSequence       S: the snapshot covers records 1 to S
- * @param lastTimestampNanos the timestamp of record S
- * @param fileRecordCounts   the record count of each results file, in order from sequence 1
- * @param timestamps         the timestamp of record n at index n − 1
- * @param products           every product with a record ≤ S
+ * <h2>Restoring without a copy</h2>
+ * {@link #restore} reads a part twice through one 1 MiB buffer ({@link SnapshotInput}): once for the checksum, so
+ * that a torn or damaged part is refused before anything is restored from it, then entry by entry straight into
+ * the {@link FileTable}, the {@link HistoryIndex} and the {@link ProductTable}. A start so needs no more heap than
+ * the index it restores (with a whole decoded copy beside it, a start needed 2.7 times the live heap). It trusts
+ * nothing: besides the magic, version, generation and checksum it checks that the files cover exactly records
+ * F + 1 to S and that each of those records belongs to exactly one product.
  */
-public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fileRecordCounts, long[] timestamps,
-                     List<Product> products) {
+public final class IndexSnapshot {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final byte[] MAGIC = "RPRINDEX".getBytes(StandardCharsets.US_ASCII);
-    private static final int HEADER_BYTES = MAGIC.length + 4 + 8 + 8 + 4;
+    private static final int HEADER_BYTES = MAGIC.length + 4 + 8 + 8 + 8 + 8 + 4 + 4;
     private static final int TRAILER_BYTES = 2 + 4 + 4;
+    /** The most bytes a record's two prices take. */
+    private static final int PRICES_BYTES = 2 * PriceCodec.MAX_BYTES + 1;
 
-    /**
-     * One product as of record S. Its record positions are a slice of one array shared by all products: one
-     * allocation at start instead of a million.
-     *
-     * @param last         its last record with a sequence ≤ S
-     * @param allPositions the positions (sequence − 1) of every product's records; this one's are
-     *                     {@code [from, from + count)}, ascending
-     */
-    public record Product(String id, PriceRecord last, int[] allPositions, int from, int count) {
-
-        /** The sequence of the product's i-th record, i below {@link #count}. */
-        public long sequenceAt(int i) {
-            return allPositions[from + i] + 1L;
-        }
+    private IndexSnapshot() {
     }
 
     /**
-     * Why {@code listing} does not start with exactly the files this snapshot covers (first sequence, first
-     * timestamp, record count), or {@code null} if it does.
+     * What a part's header says.
      *
-     * @param listing every results file, in sequence order
+     * @param generation         the chain's random number
+     * @param previousSequence   F: the part continues a chain that ends here (0 for a base)
+     * @param lastSequence       S: the part covers records F + 1 to S
+     * @param lastTimestampNanos the timestamp of record S
+     * @param fileCount          results files holding records F + 1 to S
+     * @param productCount       products with a record among them
      */
-    String mismatchWith(List<ResultsFileName> listing) {
-        long first = 1;
-        for (int i = 0; i < fileRecordCounts.length; i++) {
-            long firstTimestamp = timestamps[(int) (first - 1)];
-            if (i == listing.size()) {
-                return new ResultsFileName(first, firstTimestamp, fileRecordCounts[i]) + " is missing (results/ holds "
-                       + listing.size() + " files, the snapshot covers " + fileRecordCounts.length + ")";
-            }
-            ResultsFileName found = listing.get(i);
-            if (found.firstSequence() != first || found.firstTimestampNanos() != firstTimestamp
-                || found.recordCount() != fileRecordCounts[i]) {
-                return "expected " + new ResultsFileName(first, firstTimestamp, fileRecordCounts[i]) + ", found "
-                       + found;
-            }
-            first += fileRecordCounts[i];
-        }
-        return null;
+    public record Part(long generation, long previousSequence, long lastSequence, long lastTimestampNanos,
+                       int fileCount, int productCount) {
     }
 
-    /**
-     * The files this snapshot covers that come after {@code listing}, if {@code listing} is exactly the start of
-     * them: the last files of this history are gone from {@code results/}. Empty if the listing holds every
-     * covered file or differs from them (another history, or files changed in the middle).
-     *
-     * @param listing every results file, in sequence order
-     */
-    public List<ResultsFileName> filesMissingAfter(List<ResultsFileName> listing) {
-        List<ResultsFileName> missing = new ArrayList<>();
-        long first = 1;
-        for (int i = 0; i < fileRecordCounts.length; i++) {
-            ResultsFileName covered = new ResultsFileName(first, timestamps[(int) (first - 1)], fileRecordCounts[i]);
-            if (i >= listing.size()) {
-                missing.add(covered);
-            } else if (!listing.get(i).equals(covered)) {
-                return List.of();
-            }
-            first += fileRecordCounts[i];
-        }
-        return missing;
-    }
+    /** The part's bytes cannot be trusted: damaged, truncated, foreign, or not the continuation expected. */
+    static final class DamagedSnapshotException extends Exception {
 
-    /**
-     * Puts the timestamp column, the file table and every product back, from sequence 1, as recovery would have
-     * left them after reading the files this snapshot covers. The recovery thread, before anyone reads.
-     */
-    public void restoreInto(HistoryIndex index, FileTable files, ProductTable productTable) {
-        for (int i = 0; i < timestamps.length; i++) {
-            index.addTimestamp(i + 1L, timestamps[i]);
+        private final boolean indexTouched;
+
+        DamagedSnapshotException(String message, boolean indexTouched) {
+            super(message);
+            this.indexTouched = indexTouched;
         }
-        long first = 1;
-        for (int count : fileRecordCounts) {
-            files.add(first, count);
-            first += count;
-        }
-        productTable.reserve(products.size());
-        for (Product restored : products) {
-            ProductState product = new ProductState(ProductTable.key(restored.id()));
-            product.restore(restored.last(), restored.count(), restored::sequenceAt);
-            productTable.add(product); // one probe, not two as in getOrAdd; a product named twice fails the start
+
+        /** Whether the index was changed before the damage was found: then it has to be emptied again. */
+        boolean indexTouched() {
+            return indexTouched;
         }
     }
 
     // ------------------------------------------------------------------------------------------------ reading
 
-    /** The snapshot's bytes cannot be trusted: damaged, truncated, foreign, or inconsistent. */
-    static final class DamagedSnapshotException extends Exception {
-        DamagedSnapshotException(String message) {
-            super(message);
+    /**
+     * Restores one part into the index, which must end exactly where the part begins (empty, for a base). The
+     * recovery thread, before anyone reads.
+     *
+     * @param generation the chain's generation for a delta; ignored for a base, which starts a chain
+     * @throws DamagedSnapshotException if the part cannot be trusted or does not continue the index; if
+     *                                  {@link DamagedSnapshotException#indexTouched} the index is half restored
+     */
+    static Part restore(SnapshotInput in, boolean base, long generation, HistoryIndex index, FileTable files,
+                        ProductTable products) throws IOException, DamagedSnapshotException {
+        if (in.contentBytes() < HEADER_BYTES + TRAILER_BYTES - 4 || !in.checksumMatches()) {
+            throw new DamagedSnapshotException(in.contentBytes() < HEADER_BYTES ? "too short" : "checksum mismatch",
+                                               false);
         }
+        Part part;
+        try {
+            part = header(in, base, generation, index.size());
+        } catch (RuntimeException e) {
+            throw new DamagedSnapshotException("malformed header: " + e, false);
+        }
+        try {
+            restoreBody(in, part, index, files, products);
+        } catch (RuntimeException e) {
+            // A valid checksum over nonsense: a foreign or buggy writer. Never half-trust it.
+            throw new DamagedSnapshotException("malformed content: " + e, true);
+        }
+        return part;
     }
 
-    public static IndexSnapshot decode(ByteBuffer bytes) throws DamagedSnapshotException {
-        ByteBuffer in = bytes.slice().order(java.nio.ByteOrder.BIG_ENDIAN);
-        if (in.remaining() < HEADER_BYTES + TRAILER_BYTES) {
-            throw new DamagedSnapshotException("only " + in.remaining() + " bytes");
-        }
+    private static Part header(SnapshotInput in, boolean base, long expectedGeneration, long indexEnd)
+            throws IOException, DamagedSnapshotException {
         byte[] magic = new byte[MAGIC.length];
         in.get(magic);
-        if (!java.util.Arrays.equals(magic, MAGIC)) {
-            throw new DamagedSnapshotException("not an index snapshot (wrong magic)");
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new DamagedSnapshotException("not an index snapshot (wrong magic)", false);
         }
         int version = in.getInt();
         if (version != VERSION) {
-            throw new DamagedSnapshotException("format version " + version + ", this program reads " + VERSION);
+            throw new DamagedSnapshotException("format version " + version + ", this program reads " + VERSION,
+                                               false);
         }
-        int crcAt = in.limit() - 4;
-        CRC32C crc = new CRC32C();
-        crc.update(in.slice(0, crcAt));
-        if ((int) crc.getValue() != in.getInt(crcAt)) {
-            throw new DamagedSnapshotException("checksum mismatch");
+        Part part = new Part(in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getInt(), in.getInt());
+        long records = part.lastSequence() - part.previousSequence();
+        if (base ? part.previousSequence() != 0 : part.generation() != expectedGeneration) {
+            throw new DamagedSnapshotException(base ? "a delta where the base belongs" : "belongs to another base",
+                                               false);
         }
-        try {
-            return decodeBody(in.limit(crcAt));
-        } catch (RuntimeException e) {
-            // A valid checksum over nonsense: a foreign or buggy writer. Never half-trust it.
-            throw new DamagedSnapshotException("malformed content: " + e);
+        if (part.previousSequence() != indexEnd) {
+            throw new DamagedSnapshotException("continues sequence " + part.previousSequence()
+                                               + ", the chain ends at " + indexEnd, false);
         }
+        if (records < 1 || part.lastSequence() >= Integer.MAX_VALUE || part.fileCount() < 1
+            || part.fileCount() > records || part.productCount() < 0) {
+            throw new DamagedSnapshotException("impossible header: records " + (part.previousSequence() + 1)
+                                               + " to " + part.lastSequence() + " in " + part.fileCount()
+                                               + " files", false);
+        }
+        return part;
     }
 
-    private static IndexSnapshot decodeBody(ByteBuffer in) throws DamagedSnapshotException {
-        long lastSequence = in.getLong();
-        long lastTimestamp = in.getLong();
-        int fileCount = in.getInt();
-        if (lastSequence < 1 || lastSequence >= Integer.MAX_VALUE || fileCount < 1 || fileCount > lastSequence) {
-            throw new DamagedSnapshotException("impossible header: " + lastSequence + " records, " + fileCount
-                                               + " files");
+    private static void restoreBody(SnapshotInput in, Part part, HistoryIndex index, FileTable files,
+                                    ProductTable products) throws IOException {
+        long from = part.previousSequence();
+        int records = (int) (part.lastSequence() - from);
+        long first = from + 1;
+        for (int i = 0; i < part.fileCount(); i++) {
+            int count = positiveInt(in.getVarint(), "file record count");
+            files.add(first, count);
+            first += count;
         }
-        int records = (int) lastSequence;
-        int[] counts = new int[fileCount];
-        long counted = 0;
-        for (int i = 0; i < fileCount; i++) {
-            counts[i] = positiveInt(getVarint(in), "file record count");
-            counted += counts[i];
+        check(first == part.lastSequence() + 1, "the files do not end at the last sequence");
+        long timestamp = in.getLong();
+        check(from == 0 || timestamp > index.timestampOf(from), "the first timestamp does not follow the chain's");
+        index.addTimestamp(from + 1, timestamp);
+        for (long sequence = from + 2; sequence <= part.lastSequence(); sequence++) {
+            long delta = in.getVarint();
+            check(delta >= 1, "timestamps do not increase at sequence " + sequence);
+            timestamp = Math.addExact(timestamp, delta);
+            index.addTimestamp(sequence, timestamp);
         }
-        if (counted != lastSequence) {
-            throw new DamagedSnapshotException("files hold " + counted + " records, the header says " + lastSequence);
+        check(timestamp == part.lastTimestampNanos(), "the last timestamp differs from the header's");
+        if (from == 0) {
+            products.reserve(Math.min(part.productCount(), records));
         }
-        long[] timestamps = new long[records];
-        timestamps[0] = in.getLong();
-        for (int i = 1; i < records; i++) {
-            long delta = getVarint(in);
-            if (delta < 1) {
-                throw new DamagedSnapshotException("timestamps do not increase at sequence " + (i + 1));
-            }
-            timestamps[i] = Math.addExact(timestamps[i - 1], delta);
-        }
-        if (timestamps[records - 1] != lastTimestamp) {
-            throw new DamagedSnapshotException("the last timestamp differs from the header's");
-        }
-        List<Product> products = new ArrayList<>();
         BitSet covered = new BitSet(records);
-        int[] positions = new int[records];
-        int used = 0;
+        int restored = 0;
         for (int idLength = in.getShort(); idLength != 0; idLength = in.getShort()) {
-            Product product = decodeProduct(in, idLength, timestamps, covered, positions, used);
-            products.add(product);
-            used += product.count();
+            restoreProduct(in, idLength, from, records, covered, products);
+            restored++;
         }
-        int productCount = in.getInt();
-        if (productCount != products.size() || in.hasRemaining()) {
-            throw new DamagedSnapshotException("the trailer does not match the products");
-        }
-        if (covered.cardinality() != records) {
-            throw new DamagedSnapshotException("the products hold " + covered.cardinality() + " of " + records
-                                               + " records");
-        }
-        return new IndexSnapshot(lastSequence, lastTimestamp, counts, timestamps, products);
+        check(in.getInt() == restored && in.atEnd(), "the trailer does not match the products");
+        check(covered.cardinality() == records, "the products hold " + covered.cardinality() + " of " + records
+                                                + " records");
     }
 
-    /** One product entry; its positions go to {@code positions} from {@code from} on. */
-    private static Product decodeProduct(ByteBuffer in, int idLength, long[] timestamps, BitSet covered,
-                                         int[] positions, int from) throws DamagedSnapshotException {
-        if (idLength < 1 || idLength > ProductIdRule.MAX_UTF8_BYTES) {
-            throw new DamagedSnapshotException("impossible product id length " + idLength);
-        }
+    /** One product entry, into its state in the table (added if the chain had no record of it yet). */
+    private static void restoreProduct(SnapshotInput in, int idLength, long from, int records, BitSet covered,
+                                       ProductTable products) throws IOException {
+        check(idLength >= 1 && idLength <= ProductIdRule.MAX_UTF8_BYTES, "impossible product id length " + idLength);
         byte[] id = new byte[idLength];
         in.get(id);
-        PriceCodec.Prices prices = prices(in);
-        int count = positiveInt(getVarint(in), "record count");
-        if (count > positions.length - from) {
-            throw new DamagedSnapshotException("the products hold more records than the header says");
-        }
-        long position = -1;
-        for (int i = 0; i < count; i++) {
-            long delta = getVarint(in);
-            position = i == 0 ? delta : position + delta;
-            if ((i > 0 && delta < 1) || position < 0 || position >= timestamps.length
-                || covered.get((int) position)) {
-                throw new DamagedSnapshotException("impossible or repeated record position " + position);
-            }
-            covered.set((int) position);
-            positions[from + i] = (int) position;
-        }
-        int last = (int) position;
-        String productId = new String(id, StandardCharsets.UTF_8);
-        return new Product(productId, new PriceRecord(last + 1L, productId, prices.previousPrice(), prices.newPrice(),
-                                                      timestamps[last]), positions, from, count);
-    }
-
-    private static int positiveInt(long value, String what) throws DamagedSnapshotException {
-        if (value < 1 || value > Integer.MAX_VALUE) {
-            throw new DamagedSnapshotException("impossible " + what + " " + value);
-        }
-        return (int) value;
-    }
-
-    private static PriceCodec.Prices prices(ByteBuffer in) throws DamagedSnapshotException {
         try {
-            return PriceCodec.getPrices(in);
-        } catch (IllegalArgumentException e) {
-            throw new DamagedSnapshotException(e.getMessage());
+            StrictUtf8.decode(id);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("a product id that is not UTF-8");
+        }
+        PriceCodec.Prices prices = PriceCodec.getPrices(in.ensure(PRICES_BYTES));
+        int count = positiveInt(in.getVarint(), "record count");
+        check(count <= records, "a product with more records than the part");
+        ProductState product = products.get(id);
+        if (product == null) {
+            product = new ProductState(id);
+            products.add(product);
+        }
+        // A base names each product once, and a delta's positions all follow the chain's: a product's positions
+        // only ever ascend.
+        long floor = product.size() == 0 ? from : Math.max(from, product.sequenceAt(product.size() - 1));
+        long[] position = {-1};
+        product.restore(prices.newPrice(), prices.previousPrice(), count, () -> {
+            try {
+                long delta = in.getVarint();
+                long next = position[0] < 0 ? delta : position[0] + delta;
+                int offset = (int) (next - from);
+                check((position[0] < 0 || delta >= 1) && next >= floor && next - from < records
+                      && !covered.get(offset), "impossible or repeated record position " + next);
+                covered.set(offset);
+                position[0] = next;
+                return next + 1;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    private static void check(boolean condition, String problem) {
+        if (!condition) {
+            throw new IllegalArgumentException(problem);
         }
     }
 
-    private static long getVarint(ByteBuffer in) throws DamagedSnapshotException {
-        long value = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            byte b = in.get();
-            value |= (long) (b & 0x7f) << shift;
-            if (b >= 0) {
-                return value;
-            }
-        }
-        throw new DamagedSnapshotException("varint longer than 10 bytes");
+    private static int positiveInt(long value, String what) {
+        check(value >= 1 && value <= Integer.MAX_VALUE, "impossible " + what + " " + value);
+        return (int) value;
     }
 
     // ------------------------------------------------------------------------------------------------ writing
 
     /**
-     * Writes a snapshot in the order of the format above, straight from the live index (no copy of it): header,
+     * Writes a part in the order of the format above, straight from the live index (no copy of it): header,
      * then each file count, each timestamp, each product, then {@link #finish}. Bytes go out in 1 MiB chunks; the
      * checksum runs along.
      */
@@ -319,7 +273,7 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
 
         private static final int CHUNK_BYTES = 1 << 20;
         /** Room for the largest single item (a product entry without its positions) before a flush. */
-        private static final int ITEM_BYTES = 2 + ProductIdRule.MAX_UTF8_BYTES + 2 * PriceCodec.MAX_BYTES + 1 + 10;
+        private static final int ITEM_BYTES = 2 + ProductIdRule.MAX_UTF8_BYTES + PRICES_BYTES + 10;
 
         private final WritableByteChannel out;
         private final BooleanSupplier cancelled;
@@ -331,13 +285,15 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
         private int productCount;
 
         /**
+         * @param header    the part's header; its product count is only the sizing hint
          * @param cancelled checked at every chunk: once true, writing stops with an {@link IOException}
          */
-        Encoder(WritableByteChannel out, BooleanSupplier cancelled, long lastSequence, long lastTimestampNanos,
-                int fileCount) {
+        Encoder(WritableByteChannel out, BooleanSupplier cancelled, Part header) {
             this.out = out;
             this.cancelled = cancelled;
-            buffer.put(MAGIC).putInt(VERSION).putLong(lastSequence).putLong(lastTimestampNanos).putInt(fileCount);
+            buffer.put(MAGIC).putInt(VERSION).putLong(header.generation()).putLong(header.previousSequence())
+                  .putLong(header.lastSequence()).putLong(header.lastTimestampNanos()).putInt(header.fileCount())
+                  .putInt(header.productCount());
         }
 
         public void fileRecordCount(int count) throws IOException {
@@ -345,7 +301,7 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
             putVarint(count);
         }
 
-        /** Timestamps in sequence order, from record 1. */
+        /** Timestamps in sequence order, from record F + 1. */
         void timestamp(long timestampNanos) throws IOException {
             room(10);
             if (timestampCount++ == 0) {
@@ -358,17 +314,18 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
 
         /**
          * @param last       the product's last record ≤ S
-         * @param count      how many of its records are ≤ S
-         * @param sequenceAt its i-th record's sequence, ascending, for i below {@code count}
+         * @param from       the index of its first record after F
+         * @param count      how many of its records are in F + 1 to S
+         * @param sequenceAt its i-th record's sequence, ascending, for i from {@code from} below {@code from + count}
          */
-        void product(PriceRecord last, int count, IntToLongFunction sequenceAt) throws IOException {
+        void product(PriceRecord last, int from, int count, IntToLongFunction sequenceAt) throws IOException {
             byte[] id = last.productId().getBytes(StandardCharsets.UTF_8);
             room(ITEM_BYTES);
             buffer.putShort((short) id.length).put(id);
             PriceCodec.putPrices(buffer, last.newPrice(), last.previousPrice());
             putVarint(count);
             long previous = 0;
-            for (int i = 0; i < count; i++) {
+            for (int i = from; i < from + count; i++) {
                 long position = sequenceAt.applyAsLong(i) - 1;
                 room(10);
                 putVarint(position - previous);
@@ -394,6 +351,11 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
             return written;
         }
 
+        /** Products written so far. */
+        int productCount() {
+            return productCount;
+        }
+
         private void room(int bytes) throws IOException {
             if (buffer.remaining() < bytes) {
                 buffer.flip();
@@ -411,7 +373,6 @@ public record IndexSnapshot(long lastSequence, long lastTimestampNanos, int[] fi
             }
             buffer.clear();
         }
-
 
         private void putVarint(long value) {
             while ((value & ~0x7fL) != 0) {

@@ -97,7 +97,12 @@ class ProductStateTest {
                 for (int i = 0; i < count; i++) {
                     one.add(100L + 7 * i);
                 }
-                all.addAll(count, i -> 100L + 7 * i);
+                long[] next = {100L};
+                all.addAll(count, () -> {
+                    long sequence = next[0];
+                    next[0] += 7;
+                    return sequence;
+                });
                 assertThat(all.size(), is(one.size()));
                 for (int i = 0; i < one.size(); i++) {
                     assertThat(all.sequenceAt(i), is(one.sequenceAt(i)));
@@ -118,7 +123,8 @@ class ProductStateTest {
         }
         ProductState restored = new ProductState(new byte[] {(byte) 0x70});
 
-        restored.restore(recordOf(7), 7, i -> i + 1L);
+        long[] next = {1};
+        restored.restore(recordOf(7).newPrice(), recordOf(7).previousPrice(), 7, () -> next[0]++);
 
         assertThat(restored.latest("p", index), is(published.latest("p", index)));
         assertThat(restored.size(), is(7));
