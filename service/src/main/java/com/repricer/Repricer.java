@@ -47,7 +47,7 @@ public final class Repricer implements AutoCloseable {
         StorageConfig storage = ServiceConfig.storage(config);
         LOG.info("Data directory " + storage.dataDirectory().toAbsolutePath());
         RepricerMetrics metrics = new RepricerMetrics(RepricerMetrics.newRegistry());
-        Ledger ledger = Ledger.open(storage, clock, metrics, files);
+        Ledger ledger = Ledger.open(storage, ServiceConfig.archive(config, storage), clock, metrics, files);
         metrics.watchStorage(ledger, storage.writeQueueCapacity());
         WebServer server;
         try {

@@ -3,6 +3,7 @@ package com.repricer.storage;
 import com.repricer.rules.IdempotencyKeyRule;
 import com.repricer.rules.PriceRule;
 import com.repricer.rules.ProductIdRule;
+import com.repricer.storage.archive.ArchiveConfig;
 import com.repricer.storage.fs.DataDirectoryLock;
 import com.repricer.storage.fs.StorageFiles;
 import com.repricer.storage.idempotency.IdempotencyKeys;
@@ -49,6 +50,7 @@ public final class Ledger implements AutoCloseable {
     private enum Phase { RECOVERING, SERVING, CLOSING, CLOSED }
 
     private final StorageConfig config;
+    private final ArchiveConfig archiveConfig;
     private final Clock clock;
     private final StorageMetrics metrics;
     private final DataDirectoryLock lock;
@@ -60,9 +62,10 @@ public final class Ledger implements AutoCloseable {
     /** What {@link #recover} started; {@code null} before. */
     private volatile WritePipeline pipeline;
 
-    private Ledger(StorageConfig config, Clock clock, StorageMetrics metrics, DataDirectoryLock lock,
-                   StorageFiles storageFiles) throws IOException {
+    private Ledger(StorageConfig config, ArchiveConfig archiveConfig, Clock clock, StorageMetrics metrics,
+                   DataDirectoryLock lock, StorageFiles storageFiles) throws IOException {
         this.config = config;
+        this.archiveConfig = archiveConfig;
         this.clock = clock;
         this.metrics = metrics;
         this.lock = lock;
@@ -91,9 +94,15 @@ public final class Ledger implements AutoCloseable {
      */
     public static Ledger open(StorageConfig config, Clock clock, StorageMetrics metrics, StorageFiles files)
             throws IOException {
+        return open(config, ArchiveConfig.defaults(config.dataDirectory()), clock, metrics, files);
+    }
+
+    /** Like {@link #open(StorageConfig, Clock, StorageMetrics, StorageFiles)}, with these archive settings. */
+    public static Ledger open(StorageConfig config, ArchiveConfig archive, Clock clock, StorageMetrics metrics,
+                              StorageFiles files) throws IOException {
         DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDirectory());
         try {
-            return new Ledger(config, clock, metrics, lock, files);
+            return new Ledger(config, archive, clock, metrics, lock, files);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
