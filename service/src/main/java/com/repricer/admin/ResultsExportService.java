@@ -14,14 +14,14 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /debug/results[?since=<file name>]}: a tar stream of the complete results files, so results can
  * leave a distroless container that has no {@code tar} (which {@code kubectl cp} needs). Files in
- * {@code results/} never change once there, so each is streamed as it is; entries are named by file name alone.
+ * {@code results/} never change once there, so each is streamed as it is, also once it has moved into the archive
+ * (docs/archive.md); entries are named by file name alone.
  *
  * <p>Which files: those in the ledger's own table of files, not a directory listing (which is not atomic against
  * the renames that add files, and returned file N+10 without N under load). So every export is a gap-free prefix
@@ -62,11 +62,13 @@ final class ResultsExportService implements HttpService {
         try (OutputStream body = response.outputStream();
              TarArchiveOutputStream tar = new TarArchiveOutputStream(body)) {
             for (ResultsFileName name : files) {
-                Path file = ledger.pathOf(name);
-                TarArchiveEntry entry = new TarArchiveEntry(file, name.toString());
+                byte[] content = ledger.resultsFileBytes(name); // loose or archived, byte for byte
+                TarArchiveEntry entry = new TarArchiveEntry(name.toString());
+                entry.setSize(content.length);
+                entry.setModTime(TimeUnit.NANOSECONDS.toMillis(name.firstTimestampNanos()));
                 entry.setMode(TarArchiveEntry.DEFAULT_FILE_MODE);
                 tar.putArchiveEntry(entry);
-                Files.copy(file, tar);
+                tar.write(content);
                 tar.closeArchiveEntry();
             }
             tar.finish();

@@ -3,7 +3,10 @@ package com.repricer.storage;
 import com.repricer.rules.IdempotencyKeyRule;
 import com.repricer.rules.PriceRule;
 import com.repricer.rules.ProductIdRule;
+import com.repricer.storage.archive.Archive;
 import com.repricer.storage.archive.ArchiveConfig;
+import com.repricer.storage.archive.ArchiveMover;
+import com.repricer.storage.archive.HistoryFiles;
 import com.repricer.storage.fs.DataDirectoryLock;
 import com.repricer.storage.fs.StorageFiles;
 import com.repricer.storage.idempotency.IdempotencyKeys;
@@ -47,6 +50,9 @@ public final class Ledger implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Ledger.class.getName());
 
+    /** Part of the shutdown budget (SPEC §4: 10 s) the archive mover gets to finish its segment. */
+    private static final long MOVER_STOP_MILLIS = 1_000;
+
     private enum Phase { RECOVERING, SERVING, CLOSING, CLOSED }
 
     private final StorageConfig config;
@@ -58,9 +64,15 @@ public final class Ledger implements AutoCloseable {
     private final Stripes stripes;
     private final LedgerState state;
     private final IndexSnapshotStore snapshots;
+    /** The archived part of the history (storage.archive); {@code results/} holds the files after it. */
+    private final Archive archive;
+    private final HistoryFiles historyFiles;
     private volatile Phase phase = Phase.RECOVERING;
     /** What {@link #recover} started; {@code null} before. */
     private volatile WritePipeline pipeline;
+    /** Moves old windows into the archive, on {@link #moverThread}; {@code null} before {@link #recover}. */
+    private volatile ArchiveMover mover;
+    private Thread moverThread;
 
     private Ledger(StorageConfig config, ArchiveConfig archiveConfig, Clock clock, StorageMetrics metrics,
                    DataDirectoryLock lock, StorageFiles storageFiles) throws IOException {
@@ -75,7 +87,10 @@ public final class Ledger implements AutoCloseable {
         FileTable files = new FileTable(index);
         ResultsDirectory directory = new ResultsDirectory(config.resultsDirectory(), config.temporaryDirectory(),
                                                           storageFiles);
-        this.state = new LedgerState(new ProductTable(), index, files, new RecordStore(files, directory), directory);
+        this.archive = Archive.open(archiveConfig, storageFiles);
+        this.historyFiles = new HistoryFiles(directory, archive);
+        this.state = new LedgerState(new ProductTable(), index, files, new RecordStore(files, historyFiles),
+                                     directory);
         this.snapshots = new IndexSnapshotStore(config.indexDirectory(), storageFiles);
     }
 
@@ -118,22 +133,31 @@ public final class Ledger implements AutoCloseable {
                     config.idempotencyDirectory(), config.idempotencyKeys(), config.idempotencyMaxAge(),
                     opened.keyed(), storageFiles);
             idempotencyKeys.save(); // recovery empties the log, which holds the newest keys
+            archive.load();
+            ArchiveMover.removeLooseCopies(archive, state.directory(), storageFiles);
             Recovery recovery = new Recovery(state.directory(),
                                              new FileGrouping(config.window(), config.maxRecordsPerFile()),
                                              this::indexRecoveredFile);
             long listingStarted = System.nanoTime();
-            List<ResultsFileName> unread = state.directory().list();
-            Optional<IndexSnapshot> snapshot = restoreSnapshot(unread, System.nanoTime() - listingStarted);
-            if (snapshot.isPresent()) {
-                recovery.resumeAfter(snapshot.get().lastSequence(), snapshot.get().lastTimestampNanos());
-                unread = unread.subList(snapshot.get().fileRecordCounts().length, unread.size());
-            }
+            List<ResultsFileName> loose = state.directory().list();
+            Optional<IndexSnapshot> snapshot = restoreSnapshot(loose, System.nanoTime() - listingStarted);
+            snapshot.ifPresent(s -> recovery.resumeAfter(s.lastSequence(), s.lastTimestampNanos()));
+            long restored = snapshot.map(IndexSnapshot::lastSequence).orElse(0L);
+            // The archive's records after the snapshot (all of them without one), then the loose files after both.
+            archive.replayAfter(restored, this::indexRecoveredFile)
+                   .ifPresent(last -> recovery.resumeAfter(last.sequence(), last.timestampNanos()));
+            long readThrough = Math.max(restored, archive.lastSequence());
+            List<ResultsFileName> unread = loose.stream().filter(file -> file.firstSequence() > readThrough).toList();
             Recovery.Outcome outcome = recovery.run(opened.log(), opened.records(), unread);
             WritePipeline recovered = new WritePipeline(config, clock, metrics, storageFiles, state, stripes,
                                                       opened.log(), idempotencyKeys, outcome, snapshots,
                                                       snapshot.map(IndexSnapshot::lastSequence).orElse(0L));
             recovered.start();
             pipeline = recovered;
+            mover = new ArchiveMover(archiveConfig, archive, state.files(), state.index(), state.directory(),
+                                     config.temporaryDirectory(), recovered::syncedThrough, clock, storageFiles,
+                                     metrics);
+            moverThread = Thread.ofPlatform().name("repricer-archiver").start(mover);
         } catch (IOException | RuntimeException e) {
             opened.log().close();
             throw e;
@@ -156,7 +180,8 @@ public final class Ledger implements AutoCloseable {
     private Optional<IndexSnapshot> restoreSnapshot(List<ResultsFileName> listing, long listedNanos) {
         long listed = System.nanoTime();
         long started = listed - listedNanos;
-        Optional<IndexSnapshot> loaded = snapshots.read().filter(s -> snapshots.matches(s, listing));
+        Optional<IndexSnapshot> loaded = snapshots.read().filter(
+                s -> archive.listingFor(s, listing).filter(history -> snapshots.matches(s, history)).isPresent());
         if (loaded.isEmpty()) {
             LOG.info(String.format("Listed %d results files in %d ms; reading all of them", listing.size(),
                                    millisBetween(started, listed)));
@@ -310,9 +335,28 @@ public final class Ledger implements AutoCloseable {
         };
     }
 
-    /** Where a results file named by {@link #resultsFilesAfter} is. */
+    /** Where a results file named by {@link #resultsFilesAfter} is while it is loose (see {@link #resultsFileBytes}). */
     public Path pathOf(ResultsFileName file) {
         return state.directory().pathOf(file);
+    }
+
+    /**
+     * The bytes of a results file named by {@link #resultsFilesAfter}, exactly as written into {@code results/},
+     * whether it is still there or archived since.
+     */
+    public byte[] resultsFileBytes(ResultsFileName file) throws IOException {
+        return historyFiles.bytes(file);
+    }
+
+    /** Moves what is due into the archive now, as the background does every second (for tests). */
+    int archiveNow() {
+        serving();
+        return mover.moveSealed();
+    }
+
+    /** The archive's segments, in sequence order. */
+    public List<com.repricer.storage.archive.SegmentName> archivedSegments() {
+        return archive.segments();
     }
 
     /** The last sequence the index snapshot restored at start; 0 if recovery read every results file. */
@@ -324,6 +368,27 @@ public final class Ledger implements AutoCloseable {
     /** Writes an index snapshot of what is in fsync'ed results files now, as the background does (for tests). */
     boolean writeSnapshotNow() {
         return serving().writeSnapshotNow();
+    }
+
+    /**
+     * Stops the archive mover after the segment it is moving; if that takes too long (a large segment), it is
+     * interrupted: whatever it leaves is cleaned up at the next start, and the loose files are still there.
+     */
+    private void stopMover() {
+        ArchiveMover running = mover;
+        if (running == null) {
+            return;
+        }
+        running.stop();
+        try {
+            moverThread.join(MOVER_STOP_MILLIS);
+            if (moverThread.isAlive()) {
+                moverThread.interrupt();
+                moverThread.join(MOVER_STOP_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The running pipeline, or the refusal while recovering or shutting down. */
@@ -349,11 +414,13 @@ public final class Ledger implements AutoCloseable {
         WritePipeline running = phase == Phase.SERVING ? pipeline : null;
         phase = Phase.CLOSING;
         try {
+            stopMover();
             if (running != null) {
                 running.close();
             } else {
                 state.directory().close();
             }
+            archive.close();
             lock.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -35,6 +35,8 @@ final class WritePipeline implements AutoCloseable {
     private final Thread snapshotThread;
     /** The last sequence the index snapshot restored at start; 0 if recovery read every results file. */
     private final long restoredFromSnapshot;
+    /** Recovery fsync'ed every file it read or wrote, up to here. */
+    private final long recoveredThrough;
 
     /**
      * @param log                  emptied by recovery, ready to append
@@ -54,11 +56,11 @@ final class WritePipeline implements AutoCloseable {
                                                new CommitOutcome(stripes, state, idempotencyKeys, resultsWriter),
                                                files);
         this.admission = new Admission(stripes, state.products(), idempotencyKeys, committer, resultsWriter, clock);
-        long recoveredThrough = recovered.nextSequence() - 1; // recovery fsync'ed every file it read or wrote
+        this.recoveredThrough = recovered.nextSequence() - 1;
         this.snapshotter = new IndexSnapshotter(snapshots, state.index(), state.files(), state.directory(),
                                                 IndexSnapshotter.productsOf(state.products(), state.index()),
                                                 restoredFromSnapshot,
-                                                () -> Math.max(recoveredThrough, resultsWriter.syncedThrough()));
+                                                this::syncedThrough);
         this.committerThread = Thread.ofPlatform().name("repricer-group-commit").unstarted(committer);
         this.resultsThread = Thread.ofPlatform().name("repricer-results-writer").unstarted(resultsWriter);
         this.snapshotThread = Thread.ofPlatform().name("repricer-index-snapshot").unstarted(snapshotter);
@@ -85,6 +87,11 @@ final class WritePipeline implements AutoCloseable {
             return "results files fail: " + resultsFailure.getMessage();
         }
         return null;
+    }
+
+    /** Every record up to here is in an fsync'ed results file. */
+    long syncedThrough() {
+        return Math.max(recoveredThrough, resultsWriter.syncedThrough());
     }
 
     int queueDepth() {

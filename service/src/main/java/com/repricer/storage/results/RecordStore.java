@@ -29,9 +29,10 @@ public final class RecordStore {
         }
     };
     private final FileTable files;
-    private final ResultsDirectory directory;
+    private final ResultsFileSource directory;
 
-    public RecordStore(FileTable files, ResultsDirectory directory) {
+    /** @param directory where filed records are read: {@code results/}, or wherever a file is now (the archive) */
+    public RecordStore(FileTable files, ResultsFileSource directory) {
         this.files = files;
         this.directory = directory;
     }

@@ -4,7 +4,7 @@ import com.repricer.storage.PriceRecord;
 import com.repricer.storage.index.HistoryIndex;
 import com.repricer.storage.index.ProductTable;
 import com.repricer.storage.results.FileTable;
-import com.repricer.storage.results.ResultsDirectory;
+import com.repricer.storage.results.ResultsFileSource;
 import com.repricer.storage.results.ResultsFileName;
 
 import java.io.IOException;
@@ -75,7 +75,7 @@ public final class IndexSnapshotter implements Runnable {
     private final IndexSnapshotStore snapshots;
     private final HistoryIndex index;
     private final FileTable files;
-    private final ResultsDirectory directory;
+    private final ResultsFileSource directory;
     private final Products products;
     private final LongSupplier syncedThrough;
     private final CountDownLatch stopping = new CountDownLatch(1);
@@ -88,7 +88,7 @@ public final class IndexSnapshotter implements Runnable {
      * @param syncedThrough the last sequence in fsync'ed results files: everything recovery restored, then what
      *                      the results writer synced since
      */
-    public IndexSnapshotter(IndexSnapshotStore snapshots, HistoryIndex index, FileTable files, ResultsDirectory directory,
+    public IndexSnapshotter(IndexSnapshotStore snapshots, HistoryIndex index, FileTable files, ResultsFileSource directory,
                      Products products, long lastCovered, LongSupplier syncedThrough) {
         this.snapshots = snapshots;
         this.index = index;
