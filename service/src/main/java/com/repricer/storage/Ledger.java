@@ -354,6 +354,12 @@ public final class Ledger implements AutoCloseable {
         return mover.moveSealed();
     }
 
+    /** The archive's segments, bytes, lag and the loose files (for the metrics); all zero before recovery. */
+    public ArchiveMover.Status archiveStatus() {
+        ArchiveMover running = mover;
+        return running == null ? new ArchiveMover.Status(0, 0, 0, 0) : running.status();
+    }
+
     /** The archive's segments, in sequence order. */
     public List<com.repricer.storage.archive.SegmentName> archivedSegments() {
         return archive.segments();

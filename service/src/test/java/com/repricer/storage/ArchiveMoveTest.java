@@ -1,6 +1,7 @@
 package com.repricer.storage;
 
 import com.repricer.storage.archive.ArchiveConfig;
+import com.repricer.storage.archive.ArchiveMover;
 import com.repricer.storage.archive.ArchiveSegmentReader;
 import com.repricer.storage.archive.DecodedFileCache;
 import com.repricer.storage.archive.LocalArchiveStore;
@@ -41,6 +42,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 /**
  * Moving results files into the archive (docs/archive.md): queries and the export read archived files as they
@@ -110,11 +112,18 @@ class ArchiveMoveTest {
     void archivedRecordsAreQueriedAndExportedAsBefore() throws IOException {
         Ledger ledger = open(archiveConfig(Duration.ofSeconds(2)), StorageFiles.DEFAULT);
         await(SOON, () -> ledger.archivedSegments().size() >= 3, "three segments archived");
+        ledger.archiveNow(); // after the background's turn: everything sealed is archived now
         List<SegmentName> segments = ledger.archivedSegments();
         await(SOON, () -> looseFileNames().stream().noneMatch(name -> sequenceOf(name) <= lastOf(segments)),
               "the archived files gone from results/");
 
         assertWholeHistory(ledger);
+        ArchiveMover.Status status = ledger.archiveStatus();
+        assertThat(status.segments(), is(segments.size()));
+        assertThat(status.bytes(), is(segmentBytes(segments)));
+        assertThat(status.looseFiles(), is(looseFileNames().size()));
+        assertThat("the oldest loose window is at most one segment span past the retention", status.lagSeconds(),
+                   lessThanOrEqualTo(1.0));
 
         // Sequences and chains continue after the archived part.
         PriceRecord next = ledger.reprice("product-0", price("999.00"));
@@ -232,6 +241,15 @@ class ArchiveMoveTest {
         try (Stream<Path> staged = Files.list(config.temporaryDirectory())) {
             assertThat(staged.toList(), is(empty()));
         }
+    }
+
+    private long segmentBytes(List<SegmentName> segments) throws IOException {
+        long bytes = 0;
+        for (SegmentName segment : segments) {
+            Path archive = config.dataDirectory().resolve("archive");
+            bytes += Files.size(archive.resolve(segment.dataName())) + Files.size(archive.resolve(segment.indexName()));
+        }
+        return bytes;
     }
 
     private List<String> looseFileNames() {

@@ -42,6 +42,8 @@ public final class Archive implements Closeable {
     private final DecodedFileCache cache = new DecodedFileCache(CACHED_FILES);
     /** In sequence order, without gaps from sequence 1; replaced whole (copy on write) when a segment is added. */
     private volatile List<SegmentName> segments = List.of();
+    /** Both parts of every segment, in bytes. */
+    private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
     private final Map<Long, OpenSegment> open = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, OpenSegment> eldest) {
@@ -90,7 +92,17 @@ public final class Archive implements Closeable {
             }
             expected = segment.lastSequence() + 1;
         }
+        long stored = 0;
+        for (SegmentName segment : listed) {
+            stored += store.partSize(segment.dataName()) + store.partSize(segment.indexName());
+        }
         segments = List.copyOf(listed);
+        bytes.set(stored);
+    }
+
+    /** The size of every segment's two parts together, in bytes. */
+    public long bytes() {
+        return bytes.get();
     }
 
     /** The stored segments, in sequence order. */
@@ -110,7 +122,7 @@ public final class Archive implements Closeable {
     }
 
     /** Called once {@code segment}, the next one after {@link #lastSequence()}, is durable in the store. */
-    void added(SegmentName segment) {
+    void added(SegmentName segment, long segmentBytes) {
         if (segment.firstSequence() != lastSequence() + 1) {
             throw new IllegalStateException("segment " + segment + " does not follow the archive's last sequence "
                                             + lastSequence());
@@ -118,6 +130,7 @@ public final class Archive implements Closeable {
         List<SegmentName> next = new ArrayList<>(segments);
         next.add(segment);
         segments = List.copyOf(next);
+        bytes.addAndGet(segmentBytes);
     }
 
     /** The records of an archived results file. */

@@ -56,11 +56,11 @@ public final class ArchiveMover implements Runnable {
         };
 
         /** A segment of {@code files} results files and {@code bytes} bytes (both parts) is durable in the store. */
-        default void segmentStored(int files, long bytes) {
+        default void archiveSegmentStored(int files, long bytes) {
         }
 
         /** A move failed; the files stay loose and are tried again. */
-        default void failed() {
+        default void archiveFailed() {
         }
     }
 
@@ -172,9 +172,45 @@ public final class ArchiveMover implements Runnable {
                 LOG.log(Level.WARNING, "Archiving failed; the results files stay in results/ and are tried again", e);
             }
             failure = e instanceof IOException io ? io : new IOException(e);
-            metrics.failed();
+            metrics.archiveFailed();
         }
         return stored;
+    }
+
+    /**
+     * What the metrics show.
+     *
+     * @param segments   segments in the archive
+     * @param bytes      their size, both parts
+     * @param lagSeconds how far the oldest loose window is past the local retention (0 if it is not); it grows
+     *                   past the segment span only while moving fails or falls behind
+     * @param looseFiles results files in {@code results/}
+     */
+    public record Status(int segments, long bytes, double lagSeconds, int looseFiles) {
+    }
+
+    /** The archive's state now; any thread. */
+    public Status status() {
+        int count = files.count();
+        int firstLoose = firstLoose(count);
+        double lag = 0;
+        long records = index.size();
+        if (firstLoose < count && records > 0) {
+            long past = referenceNanos(records) - config.localRetention().toNanos()
+                        - files.file(firstLoose).firstTimestampNanos();
+            lag = Math.max(0, past) / 1e9;
+        }
+        return new Status(archive.segments().size(), archive.bytes(), lag, count - firstLoose);
+    }
+
+    /** The position in the file table of the first file not archived, or {@code count} if there is none. */
+    private int firstLoose(int count) {
+        return count == 0 ? 0 : files.firstAfter(archive.lastSequence(), count);
+    }
+
+    /** The newest record's timestamp, capped by the wall clock: one record from the future cannot archive all. */
+    private long referenceNanos(long records) {
+        return Math.min(index.timestampOf(records), Timestamps.epochNanos(clock.instant()));
     }
 
     /** The loose files of the oldest span that is sealed, or none. */
@@ -183,11 +219,10 @@ public final class ArchiveMover implements Runnable {
         if (records == 0) {
             return List.of();
         }
-        long reference = Math.min(index.timestampOf(records), Timestamps.epochNanos(clock.instant()));
-        long cutoff = reference - config.localRetention().toNanos();
+        long cutoff = referenceNanos(records) - config.localRetention().toNanos();
         long spanNanos = config.segment().toNanos();
         int count = files.count();
-        int first = files.firstAfter(archive.lastSequence(), count);
+        int first = firstLoose(count);
         if (first >= count) {
             return List.of();
         }
@@ -223,8 +258,8 @@ public final class ArchiveMover implements Runnable {
                 throw new IllegalStateException("packed " + name + " from " + span.getFirst() + " to " + span.getLast());
             }
             archive.store().store(name, data, indexFile);
-            archive.added(name);
-            metrics.segmentStored(written.fileCount(), written.dataBytes() + written.indexBytes());
+            archive.added(name, written.dataBytes() + written.indexBytes());
+            metrics.archiveSegmentStored(written.fileCount(), written.dataBytes() + written.indexBytes());
             LOG.fine(() -> "Archived " + span.size() + " results files as " + name + " in " + archive.store().describe());
         } finally {
             Files.deleteIfExists(data);
