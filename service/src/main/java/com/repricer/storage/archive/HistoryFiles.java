@@ -29,29 +29,29 @@ public final class HistoryFiles implements ResultsFileSource {
 
     @Override
     public List<PriceRecord> readRecords(ResultsFileName name) throws IOException {
-        if (archive.holds(name)) {
-            return archive.records(name);
-        }
-        try {
-            return loose.readRecords(name);
-        } catch (NoSuchFileException e) {
-            if (archive.holds(name)) {
-                return archive.records(name); // archived while we looked
-            }
-            throw e;
-        }
+        return read(name, archive::records, loose::readRecords);
     }
 
     /** The file's bytes, exactly as they were written into {@code results/}. */
     public byte[] bytes(ResultsFileName name) throws IOException {
+        return read(name, archive::bytes, loose::read);
+    }
+
+    /** One way of reading a results file. */
+    @FunctionalInterface
+    private interface Read<T> {
+        T from(ResultsFileName name) throws IOException;
+    }
+
+    private <T> T read(ResultsFileName name, Read<T> archived, Read<T> inResults) throws IOException {
         if (archive.holds(name)) {
-            return archive.bytes(name);
+            return archived.from(name);
         }
         try {
-            return loose.read(name);
+            return inResults.from(name);
         } catch (NoSuchFileException e) {
             if (archive.holds(name)) {
-                return archive.bytes(name);
+                return archived.from(name); // archived while we looked
             }
             throw e;
         }
