@@ -53,7 +53,7 @@ public final class Repricer implements AutoCloseable {
         Duration sendTimeout = ServiceConfig.sendTimeout(config);
         LOG.info("Data directory " + storage.dataDirectory().toAbsolutePath());
         RepricerMetrics metrics = new RepricerMetrics(RepricerMetrics.newRegistry());
-        Ledger ledger = Ledger.open(storage, clock, metrics, files);
+        Ledger ledger = Ledger.open(storage, ServiceConfig.archive(config, storage), clock, metrics, files);
         metrics.watchStorage(ledger, storage.writeQueueCapacity());
         // Slow readers: bound the write of every API response, so that a client that does not read cannot keep a
         // read endpoint's permit.

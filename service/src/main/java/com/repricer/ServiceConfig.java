@@ -1,6 +1,7 @@
 package com.repricer;
 
 import com.repricer.storage.StorageConfig;
+import com.repricer.storage.archive.ArchiveConfig;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 
@@ -59,6 +60,30 @@ final class ServiceConfig {
                                                       .orElse(defaults.idempotencyKeys()),
                                               repricer.get("idempotency.max-age").as(Duration.class)
                                                       .orElse(defaults.idempotencyMaxAge()));
+    }
+
+    /**
+     * The archive: {@code repricer.results.local-retention}, {@code repricer.archive.segment},
+     * {@code repricer.archive.directory} (default {@code <data-dir>/archive}), and the Azure Blob store when both
+     * {@code repricer.archive.azure.connection-string} and {@code repricer.archive.azure.container} are set.
+     */
+    static ArchiveConfig archive(Config config, StorageConfig storage) {
+        Config repricer = config.get("repricer");
+        ArchiveConfig defaults = ArchiveConfig.defaults(storage.dataDirectory());
+        Optional<String> connectionString = repricer.get("archive.azure.connection-string").asString().asOptional()
+                                                    .filter(value -> !value.isBlank());
+        Optional<String> container = repricer.get("archive.azure.container").asString().asOptional()
+                                             .filter(value -> !value.isBlank());
+        if (connectionString.isPresent() != container.isPresent()) {
+            throw new IllegalArgumentException("repricer.archive.azure.connection-string and "
+                                               + "repricer.archive.azure.container must be set together");
+        }
+        return defaults.withTiming(repricer.get("results.local-retention").as(Duration.class)
+                                           .orElse(defaults.localRetention()),
+                                   repricer.get("archive.segment").as(Duration.class).orElse(defaults.segment()))
+                       .withDirectory(repricer.get("archive.directory").asString().map(Path::of)
+                                              .orElse(defaults.directory()))
+                       .withAzure(connectionString.map(value -> new ArchiveConfig.Azure(value, container.get())));
     }
 
     /** Where to write the bound ports once listening ({@code repricer.ports-file}); unset by default. */

@@ -1,6 +1,7 @@
 package com.repricer;
 
 import com.repricer.storage.StorageConfig;
+import com.repricer.storage.archive.ArchiveConfig;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import java.util.Map;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ServiceConfigTest {
 
@@ -43,6 +45,53 @@ class ServiceConfigTest {
         assertThat(storage.writeQueueCapacity(), is(16));
         assertThat(storage.idempotencyKeys(), is(7));
         assertThat(storage.idempotencyMaxAge(), is(Duration.ofHours(1)));
+    }
+
+    @Test
+    void archiveDefaultsAreTheDocumentedOnes() {
+        Config config = ServiceConfig.load(Map.of("REPRICER_DATA_DIR", "/data"));
+
+        ArchiveConfig archive = ServiceConfig.archive(config, ServiceConfig.storage(config));
+
+        assertThat(archive, is(ArchiveConfig.defaults(Path.of("/data"))));
+        assertThat(archive.localRetention(), is(Duration.ofHours(24)));
+        assertThat(archive.segment(), is(Duration.ofHours(1)));
+        assertThat(archive.directory(), is(Path.of("/data/archive")));
+        assertThat(archive.azure().isPresent(), is(false));
+    }
+
+    @Test
+    void archiveKeysOverrideTheDefaults() {
+        Config config = Config.just(ConfigSources.create(Map.of(
+                "repricer.data-dir", "/data",
+                "repricer.results.local-retention", "PT20S",
+                "repricer.archive.segment", "PT1S",
+                "repricer.archive.directory", "/archive",
+                "repricer.archive.azure.connection-string", "UseDevelopmentStorage=true",
+                "repricer.archive.azure.container", "segments")));
+
+        ArchiveConfig archive = ServiceConfig.archive(config, ServiceConfig.storage(config));
+
+        assertThat(archive.localRetention(), is(Duration.ofSeconds(20)));
+        assertThat(archive.segment(), is(Duration.ofSeconds(1)));
+        assertThat(archive.directory(), is(Path.of("/archive")));
+        assertThat(archive.azure().orElseThrow(),
+                   is(new ArchiveConfig.Azure("UseDevelopmentStorage=true", "segments")));
+    }
+
+    @Test
+    void azureNeedsBothKeysAndSegmentsAtLeastOneSecond() {
+        Config halfAzure = Config.just(ConfigSources.create(Map.of(
+                "repricer.data-dir", "/data", "repricer.archive.azure.container", "segments")));
+        Config subSecond = Config.just(ConfigSources.create(Map.of(
+                "repricer.data-dir", "/data", "repricer.archive.segment", "PT0.5S")));
+
+        IllegalArgumentException half = assertThrows(IllegalArgumentException.class,
+                () -> ServiceConfig.archive(halfAzure, ServiceConfig.storage(halfAzure)));
+        assertThrows(IllegalArgumentException.class,
+                () -> ServiceConfig.archive(subSecond, ServiceConfig.storage(subSecond)));
+        assertThat(half.getMessage(), is("repricer.archive.azure.connection-string and "
+                                         + "repricer.archive.azure.container must be set together"));
     }
 
     /**

@@ -530,6 +530,26 @@ class ManifestsTest {
         return Quantity.getAmountInBytes(quantity);
     }
 
+    /** AKS archives into Azure Blob Storage, the connection string from a Secret; base and dev keep the local archive. */
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, DEV, AKS})
+    void onlyTheAksBuildArchivesToAzureWithTheConnectionStringFromASecret(String directory) {
+        Container repricer = deployment(built(directory), KubeNames.DEPLOYMENT).getSpec().getTemplate().getSpec()
+                                                                              .getContainers().getFirst();
+        Map<String, io.fabric8.kubernetes.api.model.EnvVar> env = repricer.getEnv().stream().collect(
+                Collectors.toMap(io.fabric8.kubernetes.api.model.EnvVar::getName, e -> e));
+        if (!directory.equals(AKS)) {
+            assertThat(env.keySet().stream().filter(name -> name.startsWith("REPRICER_ARCHIVE")).toList(), is(empty()));
+            return;
+        }
+        io.fabric8.kubernetes.api.model.EnvVar connection = env.get("REPRICER_ARCHIVE_AZURE_CONNECTION_dash_STRING");
+        assertThat("never a literal connection string", connection.getValue(), is(nullValue()));
+        assertThat(connection.getValueFrom().getSecretKeyRef().getName(), is("repricer-archive"));
+        assertThat(connection.getValueFrom().getSecretKeyRef().getKey(), is("connection-string"));
+        assertThat(env.get("REPRICER_ARCHIVE_AZURE_CONTAINER").getValue(), is("repricer-archive"));
+        assertThat(env.get("REPRICER_DATA_DIR").getValue(), is("/tmp/repricer"));
+    }
+
     private static Deployment deployment(KustomizeBuild build, String name) {
         return one(build, Deployment.class, name);
     }

@@ -16,11 +16,13 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /debug/results[?since=<file name>]}: a tar stream of the complete results files, so results can
  * leave a distroless container that has no {@code tar} (which {@code kubectl cp} needs). Files in
- * {@code results/} never change once there, so each is streamed as it is; entries are named by file name alone.
+ * {@code results/} never change once there, so each is streamed as it is, also once it has moved into the archive
+ * (docs/archive.md); entries are named by file name alone.
  *
  * <p>Which files: those in the ledger's own table of files, not a directory listing (which is not atomic against
  * the renames that add files, and returned file N+10 without N under load). So every export is a gap-free prefix
@@ -69,9 +71,10 @@ final class ResultsExportService implements HttpService {
             for (ResultsFileName name : files) {
                 // Checked before its entry starts: a damaged file ends the export unfinished (no end-of-archive),
                 // so that no reader takes it for a whole one.
-                byte[] content = ledger.resultsFileBytes(name);
-                TarArchiveEntry entry = new TarArchiveEntry(ledger.pathOf(name), name.toString());
+                byte[] content = ledger.resultsFileBytes(name); // loose or archived, byte for byte
+                TarArchiveEntry entry = new TarArchiveEntry(name.toString());
                 entry.setSize(content.length);
+                entry.setModTime(TimeUnit.NANOSECONDS.toMillis(name.firstTimestampNanos()));
                 entry.setMode(TarArchiveEntry.DEFAULT_FILE_MODE);
                 tar.putArchiveEntry(entry);
                 tar.write(content);

@@ -50,6 +50,7 @@ public final class RepricerMetrics implements StorageMetrics {
     private final Counter resultsFiles;
     private final Counter recordsWritten;
     private final Counter logRecords;
+    private final Counter archiveFailures;
     private final AtomicLong resultsPending = new AtomicLong();
     private final AtomicLong recoveryMillis = new AtomicLong();
 
@@ -83,6 +84,9 @@ public final class RepricerMetrics implements StorageMetrics {
                                                    .description("Results files renamed into results/"));
         recordsWritten = registry.getOrCreate(Counter.builder("repricer_records_written")
                                                      .description("Records written into results files"));
+        archiveFailures = registry.getOrCreate(Counter.builder("repricer_archive_failures")
+                                                      .description("Moves of results files into the archive that "
+                                                                   + "failed (the files stay in results/, retried)"));
         registry.getOrCreate(Gauge.builder("repricer_recovery_seconds",
                                            () -> recoveryMillis.get() / 1000.0)
                                   .description("How long start-up recovery took"));
@@ -103,6 +107,15 @@ public final class RepricerMetrics implements StorageMetrics {
                                   .description("Reprices accepted and waiting for the log"));
         registry.getOrCreate(Gauge.builder("repricer_write_queue_capacity", () -> writeQueueCapacity)
                                   .description("Reprices that may wait for the log; beyond it a reprice gets 503"));
+        registry.getOrCreate(Gauge.builder("repricer_archive_segments", () -> ledger.archiveStatus().segments())
+                                  .description("Segments in the archive store (docs/archive.md)"));
+        registry.getOrCreate(Gauge.builder("repricer_archive_bytes", () -> ledger.archiveStatus().bytes())
+                                  .description("Bytes of the archive's segments, data and index"));
+        registry.getOrCreate(Gauge.builder("repricer_archive_lag_seconds", () -> ledger.archiveStatus().lagSeconds())
+                                  .description("How far the oldest window in results/ is past the local retention; "
+                                               + "up to one segment span while archiving keeps up"));
+        registry.getOrCreate(Gauge.builder("repricer_results_loose_files", () -> ledger.archiveStatus().looseFiles())
+                                  .description("Results files in results/ (the archive holds the older ones)"));
     }
 
     /**
@@ -115,6 +128,11 @@ public final class RepricerMetrics implements StorageMetrics {
                     .percentiles(new double[0])
                     .publishPercentileHistogram(false)
                     .buckets(LATENCY_BUCKETS.toArray(Duration[]::new));
+    }
+
+    @Override
+    public void archiveFailed() {
+        archiveFailures.increment();
     }
 
     /** Removes this instance's meters. */

@@ -3,6 +3,10 @@ package com.repricer.storage;
 import com.repricer.rules.IdempotencyKeyRule;
 import com.repricer.rules.PriceRule;
 import com.repricer.rules.ProductIdRule;
+import com.repricer.storage.archive.Archive;
+import com.repricer.storage.archive.ArchiveConfig;
+import com.repricer.storage.archive.ArchiveMover;
+import com.repricer.storage.archive.HistoryFiles;
 import com.repricer.storage.fs.DataDirectoryLock;
 import com.repricer.storage.fs.StorageFiles;
 import com.repricer.storage.idempotency.IdempotencyKeys;
@@ -46,9 +50,13 @@ public final class Ledger implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Ledger.class.getName());
 
+    /** Part of the shutdown budget (SPEC §4: 10 s) the archive mover gets to finish its segment. */
+    private static final long MOVER_STOP_MILLIS = 1_000;
+
     private enum Phase { RECOVERING, SERVING, CLOSING, CLOSED }
 
     private final StorageConfig config;
+    private final ArchiveConfig archiveConfig;
     private final Clock clock;
     private final StorageMetrics metrics;
     private final DataDirectoryLock lock;
@@ -56,13 +64,19 @@ public final class Ledger implements AutoCloseable {
     private final Stripes stripes;
     private final LedgerState state;
     private final IndexSnapshotStore snapshots;
+    /** The archived part of the history (storage.archive); {@code results/} holds the files after it. */
+    private final Archive archive;
     private volatile Phase phase = Phase.RECOVERING;
     /** What {@link #recover} started; {@code null} before. */
     private volatile WritePipeline pipeline;
+    /** Moves old windows into the archive, on {@link #moverThread}; {@code null} before {@link #recover}. */
+    private volatile ArchiveMover mover;
+    private Thread moverThread;
 
-    private Ledger(StorageConfig config, Clock clock, StorageMetrics metrics, DataDirectoryLock lock,
-                   StorageFiles storageFiles) throws IOException {
+    private Ledger(StorageConfig config, ArchiveConfig archiveConfig, Clock clock, StorageMetrics metrics,
+                   DataDirectoryLock lock, StorageFiles storageFiles) throws IOException {
         this.config = config;
+        this.archiveConfig = archiveConfig;
         this.clock = clock;
         this.metrics = metrics;
         this.lock = lock;
@@ -72,7 +86,10 @@ public final class Ledger implements AutoCloseable {
         FileTable files = new FileTable(index);
         ResultsDirectory directory = new ResultsDirectory(config.resultsDirectory(), config.temporaryDirectory(),
                                                           storageFiles);
-        this.state = new LedgerState(new ProductTable(), index, files, new RecordStore(files, directory), directory);
+        this.archive = Archive.open(archiveConfig, storageFiles);
+        HistoryFiles history = new HistoryFiles(directory, archive);
+        this.state = new LedgerState(new ProductTable(), index, files, new RecordStore(files, history), directory,
+                                     history);
         this.snapshots = new IndexSnapshotStore(config.indexDirectory(), storageFiles);
     }
 
@@ -91,9 +108,15 @@ public final class Ledger implements AutoCloseable {
      */
     public static Ledger open(StorageConfig config, Clock clock, StorageMetrics metrics, StorageFiles files)
             throws IOException {
+        return open(config, ArchiveConfig.defaults(config.dataDirectory()), clock, metrics, files);
+    }
+
+    /** Like {@link #open(StorageConfig, Clock, StorageMetrics, StorageFiles)}, with these archive settings. */
+    public static Ledger open(StorageConfig config, ArchiveConfig archive, Clock clock, StorageMetrics metrics,
+                              StorageFiles files) throws IOException {
         DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDirectory());
         try {
-            return new Ledger(config, clock, metrics, lock, files);
+            return new Ledger(config, archive, clock, metrics, lock, files);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -114,21 +137,32 @@ public final class Ledger implements AutoCloseable {
             IdempotencyKeys idempotencyKeys = IdempotencyKeys.load(
                     config.idempotencyDirectory(), config.idempotencyKeys(), config.idempotencyMaxAge(),
                     opened.keyed(), storageFiles);
+            archive.load();
+            ArchiveMover.removeLooseCopies(archive, state.directory(), storageFiles);
+            Recovery.Replay replay = recoveryReplay();
             Recovery recovery = new Recovery(state.directory(),
                                              new FileGrouping(config.window(), config.maxRecordsPerFile()),
-                                             recoveryReplay());
+                                             replay);
             long listingStarted = System.nanoTime();
-            List<ResultsFileName> unread = state.directory().list();
-            IndexSnapshotStore.Chain snapshot = restoreSnapshot(unread, System.nanoTime() - listingStarted, recovery);
+            List<ResultsFileName> loose = state.directory().list();
+            IndexSnapshotStore.Chain snapshot = restoreSnapshot(loose, System.nanoTime() - listingStarted, recovery);
             if (snapshot.lastSequence() > 0) {
                 recovery.resumeAfter(snapshot.lastSequence(), snapshot.lastTimestampNanos());
-                unread = unread.subList(snapshot.fileCount(), unread.size());
             }
+            // The archive's records after the snapshot (all of them without one), then the loose files after both.
+            archive.replayAfter(snapshot.lastSequence(), replay::filed)
+                   .ifPresent(last -> recovery.resumeAfter(last.sequence(), last.timestampNanos()));
+            long readThrough = Math.max(snapshot.lastSequence(), archive.lastSequence());
+            List<ResultsFileName> unread = loose.stream().filter(file -> file.firstSequence() > readThrough).toList();
             Recovery.Outcome outcome = recovery.run(opened.log(), opened.records(), unread);
             WritePipeline recovered = new WritePipeline(config, clock, metrics, storageFiles, state, stripes,
                                                       opened.log(), idempotencyKeys, outcome, snapshots, snapshot);
             recovered.start();
             pipeline = recovered;
+            mover = new ArchiveMover(archiveConfig, archive, state.files(), state.index(), state.directory(),
+                                     config.temporaryDirectory(), recovered::syncedThrough, clock, storageFiles,
+                                     metrics);
+            moverThread = Thread.ofPlatform().name("repricer-archiver").start(mover);
             phase = Phase.SERVING;
             recovered.awaitRecoveredWork();
         } catch (IOException | RuntimeException e) {
@@ -181,9 +215,13 @@ public final class Ledger implements AutoCloseable {
         long listed = System.nanoTime();
         long started = listed - listedNanos;
         IndexSnapshotStore.Chain chain = snapshots.restore(state.index(), state.files(), state.products());
-        String mismatch = IndexSnapshotStore.mismatch(state.files(), listing);
+        Optional<List<ResultsFileName>> history = archive.listingFor(state.files(), listing);
+        String mismatch = history.isEmpty() ? "the archive differs (above)"
+                          : IndexSnapshotStore.mismatch(state.files(), history.get());
         if (mismatch != null) {
-            noteMissingFiles(chain, IndexSnapshotStore.filesMissingAfter(state.files(), listing), recovery);
+            if (history.isPresent()) {
+                noteMissingFiles(chain, IndexSnapshotStore.filesMissingAfter(state.files(), history.get()), recovery);
+            }
             chain = snapshots.ignored(state.index(), state.files(), state.products(),
                                       "it does not match results/: " + mismatch);
         }
@@ -341,11 +379,6 @@ public final class Ledger implements AutoCloseable {
         };
     }
 
-    /** Where a results file named by {@link #resultsFilesAfter} is. */
-    public Path pathOf(ResultsFileName file) {
-        return state.directory().pathOf(file);
-    }
-
     /**
      * The bytes of a results file named by {@link #resultsFilesAfter}, checked to hold the records its name says.
      *
@@ -366,6 +399,23 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
+    /** Moves what is due into the archive now, as the background does every second (for tests). */
+    int archiveNow() {
+        serving();
+        return mover.moveSealed();
+    }
+
+    /** The archive's segments, bytes, lag and the loose files (for the metrics); all zero before recovery. */
+    public ArchiveMover.Status archiveStatus() {
+        ArchiveMover running = mover;
+        return running == null ? new ArchiveMover.Status(0, 0, 0, 0) : running.status();
+    }
+
+    /** The archive's segments, in sequence order. */
+    public List<com.repricer.storage.archive.SegmentName> archivedSegments() {
+        return archive.segments();
+    }
+
     /** The last sequence the index snapshot restored at start; 0 if recovery read every results file. */
     long restoredFromSnapshot() {
         WritePipeline running = pipeline;
@@ -379,7 +429,28 @@ public final class Ledger implements AutoCloseable {
 
     /** The last sequence in fsync'ed results files: what a snapshot written now would cover (for tests). */
     long resultsSyncedThrough() {
-        return serving().resultsSyncedThrough();
+        return serving().syncedThrough();
+    }
+
+    /**
+     * Stops the archive mover after the segment it is moving; if that takes too long (a large segment), it is
+     * interrupted: whatever it leaves is cleaned up at the next start, and the loose files are still there.
+     */
+    private void stopMover() {
+        ArchiveMover running = mover;
+        if (running == null) {
+            return;
+        }
+        running.stop();
+        try {
+            moverThread.join(MOVER_STOP_MILLIS);
+            if (moverThread.isAlive()) {
+                moverThread.interrupt();
+                moverThread.join(MOVER_STOP_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The running pipeline, or the refusal while recovering or shutting down. */
@@ -405,11 +476,13 @@ public final class Ledger implements AutoCloseable {
         WritePipeline running = phase == Phase.SERVING ? pipeline : null;
         phase = Phase.CLOSING;
         try {
+            stopMover();
             if (running != null) {
                 running.close();
             } else {
                 state.directory().close();
             }
+            archive.close();
             lock.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

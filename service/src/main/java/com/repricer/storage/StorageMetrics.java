@@ -1,9 +1,11 @@
 package com.repricer.storage;
 
+import com.repricer.storage.archive.ArchiveMover;
+
 import java.time.Duration;
 
 /** What the storage reports as it works; the admin side turns it into Prometheus metrics. */
-public interface StorageMetrics {
+public interface StorageMetrics extends ArchiveMover.Metrics {
 
     StorageMetrics NONE = new StorageMetrics() {
     };

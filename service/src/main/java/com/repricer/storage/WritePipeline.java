@@ -56,9 +56,9 @@ final class WritePipeline implements AutoCloseable {
                                                new CommitOutcome(stripes, state, idempotencyKeys, resultsWriter),
                                                files);
         this.admission = new Admission(stripes, state.products(), idempotencyKeys, committer, resultsWriter, clock);
-        this.snapshotter = new IndexSnapshotter(snapshots, state.index(), state.files(), state.directory(),
+        this.snapshotter = new IndexSnapshotter(snapshots, state.index(), state.files(), state.history(),
                                                 IndexSnapshotter.productsOf(state.products(), state.index()),
-                                                restoredFromSnapshot, resultsWriter::syncedThrough, System::nanoTime);
+                                                restoredFromSnapshot, this::syncedThrough, System::nanoTime);
         this.committerThread = Thread.ofPlatform().name("repricer-group-commit").unstarted(committer);
         this.resultsThread = Thread.ofPlatform().name("repricer-results-writer").unstarted(resultsWriter);
         this.snapshotThread = Thread.ofPlatform().name("repricer-index-snapshot").unstarted(snapshotter);
@@ -106,6 +106,11 @@ final class WritePipeline implements AutoCloseable {
         return String.valueOf(e.getMessage()).contains("No space left on device");
     }
 
+    /** Every record up to here is in an fsync'ed results file (recovery's records among them). */
+    long syncedThrough() {
+        return resultsWriter.syncedThrough();
+    }
+
     int queueDepth() {
         return committer.queueDepth();
     }
@@ -116,10 +121,6 @@ final class WritePipeline implements AutoCloseable {
 
     boolean writeSnapshotNow() {
         return snapshotter.writeNow();
-    }
-
-    long resultsSyncedThrough() {
-        return resultsWriter.syncedThrough();
     }
 
     /**

@@ -9,6 +9,8 @@
  *       makes them whole from the log;</li>
  *   <li>{@code storage.index}: the product table and the history index, in memory;</li>
  *   <li>{@code storage.snapshot}: the index snapshot that spares a start reading every results file;</li>
+ *   <li>{@code storage.archive}: archive segments and stores, and the mover that packs windows older than the local
+ *       retention into them (docs/archive.md); {@code HistoryFiles} reads a results file wherever it is now;</li>
  *   <li>{@code storage.idempotency}: the idempotency window;</li>
  *   <li>{@code storage.fs}: the file system seam ({@code StorageFiles}), the data directory lock, fsync of a
  *       folder and of a whole file system.</li>
@@ -50,7 +52,8 @@
  *       ({@code ProductState} is a {@code SequenceList}), then the offset by arithmetic. No lock, no disk.</li>
  *   <li>{@code RecordStore.read} finds each record in memory while its results file is not yet written; else
  *       {@code FileTable.fileOf} names the file holding the sequence (its first sequence, count and first
- *       timestamp), and the file is read and decoded once ({@code ResultsDirectory.readRecords},
+ *       timestamp), and the file is read and decoded once, from {@code results/} or from its archive segment
+ *       ({@code HistoryFiles}, {@code ResultsDirectory.readRecords},
  *       {@code ResultsFileFormat.decode}, kept decoded in a small cache because files never change).</li>
  *   <li>{@code Ledger.latest} reads the product's last durable record straight from its {@code ProductState}
  *       (prices packed by {@code CompactPrice}, sequence and timestamp from the index).</li>

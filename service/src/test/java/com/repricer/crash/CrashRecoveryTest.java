@@ -1,5 +1,6 @@
 package com.repricer.crash;
 
+import com.repricer.storage.archive.SegmentName;
 import com.repricer.storage.results.ResultsFileName;
 import com.repricer.fixtures.ServiceProcess;
 import jakarta.json.Json;
@@ -8,11 +9,14 @@ import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -22,6 +26,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,12 +41,15 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -89,6 +97,9 @@ class CrashRecoveryTest {
     private static final int KILL_AFTER_AT_LEAST = 100;
     private static final int STOP_AFTER_AT_LEAST = 50;
     private static final int KILL_AFTER_SPREAD = 400;
+    /** Settings (Helidon's environment mapping) that make the service archive within seconds. */
+    private static final Map<String, String> ARCHIVING = Map.of("REPRICER_RESULTS_LOCAL_dash_RETENTION", "PT2S",
+                                                                "REPRICER_ARCHIVE_SEGMENT", "PT1S");
 
     /** One record, as the API acknowledged it or as the history/results hold it. Prices compare with scale. */
     record Rec(String productId, BigDecimal previousPrice, BigDecimal newPrice, long timestampNanos) {
@@ -110,20 +121,43 @@ class CrashRecoveryTest {
 
     @Test
     void acknowledgedRepricesSurviveRepeatedKillDashNine(@TempDir Path data, TestInfo test) throws Exception {
+        killLoop(data, test, Map.of());
+    }
+
+    /**
+     * The same while results files move into the archive all the time (docs/archive.md): windows older than 2 s,
+     * in segments of 1 s, so kills land before, during and after moves. The history is then read from the
+     * archive's segments (as ordinary {@code .tar.gz} files) and {@code results/} together.
+     */
+    @Test
+    void acknowledgedRepricesSurviveRepeatedKillDashNineWhileArchiving(@TempDir Path data, TestInfo test)
+            throws Exception {
+        killLoop(data, test, ARCHIVING);
+        List<SegmentName> segments = archivedSegments(data);
+        assertThat("segments archived during the kill loop", segments.size(), greaterThan(0));
+        System.out.printf(Locale.ROOT, "crash test while archiving: %d segments, records 1..%d archived%n",
+                          segments.size(), segments.getLast().lastSequence());
+    }
+
+    private void killLoop(Path data, TestInfo test, Map<String, String> environment) throws Exception {
         long began = System.nanoTime();
         Random random = new Random(SEED);
         Traffic traffic = new Traffic();
         List<Rec> history = List.of();
-        ServiceProcess service = ServiceProcess.startReady(data, logFile(test, 0));
+        ServiceProcess service = ServiceProcess.startReady(data, logFile(test, 0), environment);
         try {
             for (int cycle = 1; cycle <= CYCLES; cycle++) {
                 int ackedBefore = traffic.acked.size();
                 int killAfter = ackedBefore + KILL_AFTER_AT_LEAST + random.nextInt(KILL_AFTER_SPREAD);
                 try (Writers writers = Writers.start(service, WRITERS, cycle, traffic, random.nextLong())) {
                     // The (seeded) moment of the crash: after a number of acknowledged reprices, mid-traffic.
-                    ServiceProcess.await(killAfter + " acknowledged reprices in cycle " + cycle, AWAIT,
-                                         () -> traffic.acked.size() >= killAfter || !traffic.errors.isEmpty()
-                                               || !traffic.failed.isEmpty(),
+                    // While archiving, from the third cycle on the kill also waits for a first segment, so that
+                    // the later kills land on an archive that is in use (a slow machine makes the cycles short).
+                    boolean awaitSegment = !environment.isEmpty() && cycle >= 3;
+                    ServiceProcess.await(killAfter + " acknowledged reprices in cycle " + cycle
+                                         + (awaitSegment ? " and an archived segment" : ""), AWAIT,
+                                         () -> traffic.acked.size() >= killAfter && (!awaitSegment || archived(data))
+                                               || !traffic.errors.isEmpty() || !traffic.failed.isEmpty(),
                                          service::output);
                     boolean midTraffic = writers.allRunning();
                     int exit = service.kill();
@@ -138,7 +172,7 @@ class CrashRecoveryTest {
                            is(empty()));
                 service.close();
 
-                service = ServiceProcess.startReady(data, logFile(test, cycle));
+                service = ServiceProcess.startReady(data, logFile(test, cycle), environment);
                 int previousSize = history.size();
                 history = verifyAfterRestart(service, data, traffic, history);
                 int retried = retryWithKeys(service, traffic, random);
@@ -549,11 +583,65 @@ class CrashRecoveryTest {
         return names;
     }
 
+    /** The complete segments in {@code <data>/archive} (both parts there), in sequence order. */
+    private static boolean archived(Path data) {
+        try {
+            return !archivedSegments(data).isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<SegmentName> archivedSegments(Path data) throws IOException {
+        Path archive = data.resolve("archive");
+        if (!Files.isDirectory(archive)) {
+            return List.of();
+        }
+        try (Stream<Path> parts = Files.list(archive)) {
+            return SegmentName.complete(parts.map(part -> part.getFileName().toString()).collect(Collectors.toSet()));
+        }
+    }
+
+    /**
+     * Every results file of the history with its bytes, in sequence order: those in the archive's segments, read
+     * as the ordinary {@code .tar.gz} files they are, and those in {@code results/}. {@code results/} is listed
+     * first, so a file the service moves meanwhile is found in its segment; one found in both must be the same.
+     */
+    private static List<Map.Entry<ResultsFileName, byte[]>> historyFiles(Path data) throws IOException {
+        TreeMap<Long, Map.Entry<ResultsFileName, byte[]>> files = new TreeMap<>();
+        for (ResultsFileName name : resultsFiles(data)) {
+            try {
+                files.put(name.firstSequence(),
+                          Map.entry(name, Files.readAllBytes(data.resolve("results").resolve(name.toString()))));
+            } catch (NoSuchFileException e) {
+                // moved into the archive since the listing
+            }
+        }
+        for (SegmentName segment : archivedSegments(data)) {
+            Path segmentFile = data.resolve("archive").resolve(segment.dataName());
+            try (TarArchiveInputStream tar = new TarArchiveInputStream(
+                    new GZIPInputStream(Files.newInputStream(segmentFile)))) {
+                for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
+                    String entryName = entry.getName();
+                    ResultsFileName name = ResultsFileName.parse(entryName)
+                            .orElseThrow(() -> new AssertionError(segmentFile + " holds " + entryName));
+                    byte[] bytes = tar.readAllBytes();
+                    Map.Entry<ResultsFileName, byte[]> loose = files.put(name.firstSequence(), Map.entry(name, bytes));
+                    if (loose != null) {
+                        assertThat("loose and archived copies of " + name, loose.getKey(), equalTo(name));
+                        assertThat("loose and archived copies of " + name, loose.getValue(), equalTo(bytes));
+                    }
+                }
+            }
+        }
+        return List.copyOf(files.values());
+    }
+
     /** The last sequence of the gap-free run of files from 1. */
     private static long contiguousThrough(Path data) {
         try {
             long through = 0;
-            for (ResultsFileName name : resultsFiles(data)) {
+            for (ResultsFileName name : historyFiles(data).stream().map(Map.Entry::getKey).toList()) {
                 if (name.firstSequence() != through + 1) {
                     break;
                 }
@@ -572,15 +660,17 @@ class CrashRecoveryTest {
      */
     private static List<Rec> readResults(Path data) throws IOException {
         List<Rec> records = new ArrayList<>();
-        List<ResultsFileName> names = resultsFiles(data);
+        List<Map.Entry<ResultsFileName, byte[]>> history = historyFiles(data);
+        List<ResultsFileName> names = history.stream().map(Map.Entry::getKey).toList();
         List<String> order = names.stream().map(ResultsFileName::toString).sorted().toList();
         assertThat("file names sort in sequence order",
                    names.stream().map(ResultsFileName::toString).toList(), equalTo(order));
         long expected = 1;
-        for (ResultsFileName name : names) {
+        for (Map.Entry<ResultsFileName, byte[]> file : history) {
+            ResultsFileName name = file.getKey();
             assertThat("no gap or overlap before " + name, name.firstSequence(), is(expected));
-            Path path = data.resolve("results").resolve(name.toString());
-            String content = Files.readString(path, StandardCharsets.UTF_8);
+            Path path = data.resolve("results").resolve(name.toString()); // or archived: named as it was
+            String content = new String(file.getValue(), StandardCharsets.UTF_8);
             JsonArray array;
             try {
                 array = parseArray(content);

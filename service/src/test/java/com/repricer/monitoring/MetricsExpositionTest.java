@@ -75,6 +75,11 @@ class MetricsExpositionTest {
             assertThat(value(metrics, "repricer_write_queue_capacity"), is(8192.0));
             assertThat(value(metrics, "repricer_log_records_total"), is(0.0));
             assertThat(value(metrics, "repricer_results_pending_records"), is(0.0));
+            assertThat(value(metrics, "repricer_archive_segments"), is(0.0));
+            assertThat(value(metrics, "repricer_archive_bytes"), is(0.0));
+            assertThat(value(metrics, "repricer_archive_lag_seconds"), is(0.0));
+            assertThat(value(metrics, "repricer_archive_failures_total"), is(0.0));
+            assertThat(value(metrics, "repricer_results_loose_files"), is(0.0));
         }
     }
 

@@ -127,6 +127,11 @@ public final class ArchiveSegmentReader implements Closeable {
         return records;
     }
 
+    /** The ordinal of the results file holding {@code sequence}, which must lie in this segment. */
+    public int fileOrdinalOf(long sequence) throws IOException {
+        return inflate(index.memberOfSequence(sequence)).fileHolding(sequence);
+    }
+
     /** The record with {@code sequence}, which must lie in this segment. */
     public PriceRecord record(long sequence) throws IOException {
         InflatedMember member = inflate(index.memberOfSequence(sequence));

@@ -43,6 +43,13 @@ public interface ArchiveStore extends Closeable {
      */
     ByteSource openPart(String partName) throws IOException;
 
+    /** The length in bytes of the stored part called {@code partName}. */
+    default long partSize(String partName) throws IOException {
+        try (ByteSource part = openPart(partName)) {
+            return part.size();
+        }
+    }
+
     /** Deletes the segment (data first: it stops being listed at once, then its index). Missing parts are fine. */
     void delete(SegmentName name) throws IOException;
 

@@ -35,6 +35,11 @@ public class StorageFiles {
         Files.move(source, target, options);
     }
 
+    /** {@link Files#deleteIfExists(Path)}: how the archive removes the loose results files it has stored. */
+    public boolean delete(Path file) throws IOException {
+        return Files.deleteIfExists(file);
+    }
+
     /**
      * One {@code syncfs} for the file system holding {@code directory}, or empty, in which case files are fsync'ed
      * one by one through channels from {@link #open}. A subclass that injects fsync failures into channels returns

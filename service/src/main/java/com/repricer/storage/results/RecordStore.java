@@ -39,16 +39,17 @@ public final class RecordStore {
         }
     };
     private final FileTable files;
-    private final ResultsDirectory directory;
+    private final ResultsFileSource source;
     /** Damaged files found so far, by first sequence. */
     private final ConcurrentHashMap<Long, Damage> damaged = new ConcurrentHashMap<>();
 
     private record Damage(ResultsFileName file, String description) {
     }
 
-    public RecordStore(FileTable files, ResultsDirectory directory) {
+    /** @param source where filed records are read: {@code results/}, or wherever a file is now (the archive) */
+    public RecordStore(FileTable files, ResultsFileSource source) {
         this.files = files;
-        this.directory = directory;
+        this.source = source;
     }
 
     public void addUnfiled(PriceRecord record) {
@@ -125,7 +126,7 @@ public final class RecordStore {
 
     private byte[] read(ResultsFileName name) {
         try {
-            return directory.read(name);
+            return source.read(name);
         } catch (IOException e) {
             throw damaged(name, "cannot read it: " + e);
         }
@@ -144,11 +145,11 @@ public final class RecordStore {
     }
 
     private DamagedResultsException damaged(ResultsFileName name, String what) {
-        String description = "damaged results file " + directory.pathOf(name) + " (" + what + "): records "
+        String description = "damaged results file " + source.whereIs(name) + " (" + what + "): records "
                              + name.firstSequence() + " to " + name.lastSequence() + " cannot be read";
         if (damaged.putIfAbsent(name.firstSequence(), new Damage(name, description)) == null) {
             LOG.log(Level.SEVERE, description + ". Reads of them are refused (500) and readiness is down. Put a good"
-                                  + " copy of the file back into " + directory.path() + " (from a backup or an"
+                                  + " copy of the file back where it was (from a backup or an"
                                   + " earlier GET /debug/results export) and restart. (The start did not read the"
                                   + " file: the index snapshot covers it. A start without the snapshot refuses to"
                                   + " run until the file is back.)");

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * renamed into {@code results/}, so {@code results/} only ever holds complete files. Until a file is fsync'ed the
  * write-ahead log still holds its records, which is why the rename need not wait for an fsync.
  */
-public final class ResultsDirectory {
+public final class ResultsDirectory implements ResultsFileSource {
 
     private static final Logger LOG = Logger.getLogger(ResultsDirectory.class.getName());
     private static final String TEMPORARY_SUFFIX = ".tmp";
@@ -95,10 +95,17 @@ public final class ResultsDirectory {
         return results.resolve(name.toString());
     }
 
-    byte[] read(ResultsFileName name) throws IOException {
+    @Override
+    public byte[] read(ResultsFileName name) throws IOException {
         return Files.readAllBytes(pathOf(name));
     }
 
+    @Override
+    public String whereIs(ResultsFileName name) {
+        return pathOf(name).toString();
+    }
+
+    @Override
     public List<PriceRecord> readRecords(ResultsFileName name) throws IOException {
         return ResultsFileFormat.decode(read(name), name.firstSequence());
     }

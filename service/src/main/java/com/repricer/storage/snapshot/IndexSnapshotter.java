@@ -4,7 +4,7 @@ import com.repricer.storage.PriceRecord;
 import com.repricer.storage.index.HistoryIndex;
 import com.repricer.storage.index.ProductTable;
 import com.repricer.storage.results.FileTable;
-import com.repricer.storage.results.ResultsDirectory;
+import com.repricer.storage.results.ResultsFileSource;
 import com.repricer.storage.results.ResultsFileName;
 
 import java.io.IOException;
@@ -106,7 +106,7 @@ public final class IndexSnapshotter implements Runnable {
     private final IndexSnapshotStore snapshots;
     private final HistoryIndex index;
     private final FileTable files;
-    private final ResultsDirectory directory;
+    private final ResultsFileSource directory;
     private final Products products;
     private final LongSupplier syncedThrough;
     private final LongSupplier nanoTime;
@@ -124,7 +124,7 @@ public final class IndexSnapshotter implements Runnable {
      * @param nanoTime      the clock the background loop's delays are measured with
      */
     public IndexSnapshotter(IndexSnapshotStore snapshots, HistoryIndex index, FileTable files,
-                            ResultsDirectory directory, Products products, IndexSnapshotStore.Chain chain,
+                            ResultsFileSource directory, Products products, IndexSnapshotStore.Chain chain,
                             LongSupplier syncedThrough, LongSupplier nanoTime) {
         this.snapshots = snapshots;
         this.index = index;

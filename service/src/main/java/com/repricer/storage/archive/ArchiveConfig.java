@@ -1,0 +1,57 @@
+package com.repricer.storage.archive;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Where and when results files move into the archive. {@link #defaults(Path)} gives the values docs/archive.md
+ * names.
+ *
+ * @param localRetention results windows older than this (reference: the newest record, capped by the wall clock)
+ *                       move from {@code results/} into archive segments
+ * @param segment        the time one segment covers, aligned to the epoch; at least one second
+ * @param directory      the local store's directory (also used when Azure is configured: nothing is stored there)
+ * @param azure          the Azure Blob container to store segments in instead, if configured
+ */
+public record ArchiveConfig(Duration localRetention, Duration segment, Path directory, Optional<Azure> azure) {
+
+    /** An Azure Blob container: a connection string (from a Secret) and the container's name. */
+    public record Azure(String connectionString, String container) {
+
+        public Azure {
+            if (connectionString.isBlank() || container.isBlank()) {
+                throw new IllegalArgumentException("Azure archive store needs a connection string and a container");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Azure[container=" + container + "]"; // the connection string holds the account key
+        }
+    }
+
+    public ArchiveConfig {
+        if (localRetention.isNegative() || segment.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("local retention must not be negative and a segment covers at least"
+                                               + " PT1S: " + localRetention + ", " + segment);
+        }
+    }
+
+    public static ArchiveConfig defaults(Path dataDirectory) {
+        return new ArchiveConfig(Duration.ofHours(24), Duration.ofHours(1), dataDirectory.resolve("archive"),
+                                 Optional.empty());
+    }
+
+    public ArchiveConfig withTiming(Duration newLocalRetention, Duration newSegment) {
+        return new ArchiveConfig(newLocalRetention, newSegment, directory, azure);
+    }
+
+    public ArchiveConfig withDirectory(Path newDirectory) {
+        return new ArchiveConfig(localRetention, segment, newDirectory, azure);
+    }
+
+    public ArchiveConfig withAzure(Optional<Azure> newAzure) {
+        return new ArchiveConfig(localRetention, segment, directory, newAzure);
+    }
+}

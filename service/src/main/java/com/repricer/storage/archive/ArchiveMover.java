@@ -1,0 +1,287 @@
+package com.repricer.storage.archive;
+
+import com.repricer.storage.Timestamps;
+import com.repricer.storage.fs.Directories;
+import com.repricer.storage.fs.StorageFiles;
+import com.repricer.storage.index.HistoryIndex;
+import com.repricer.storage.results.FileTable;
+import com.repricer.storage.results.ResultsDirectory;
+import com.repricer.storage.results.ResultsFileName;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Moves sealed results windows from {@code results/} into archive segments, on its own thread.
+ *
+ * <p>Which files: the reference time is the newest record's timestamp, capped by the wall clock (so one record
+ * from a clock far ahead cannot archive the whole table); files older than the reference minus the local retention
+ * are moved, one segment per {@link ArchiveConfig#segment()} span (aligned to the epoch; a file belongs to the span
+ * of its first record). A span is sealed once it ends before that cut-off and a later file exists and is fsync'ed:
+ * so a segment is written once, with all its files.
+ *
+ * <p>How, for each sealed span, in the order that loses and duplicates nothing at any crash:
+ * <ol>
+ *   <li>pack its loose files into a segment and its index, staged in {@code tmp/} (a crash leaves staged files,
+ *       which the next start deletes: the loose files are untouched);</li>
+ *   <li>{@link ArchiveStore#store} makes both parts durable (a crash before its commit point leaves a partial
+ *       segment the store never lists, and the loose files);</li>
+ *   <li>the segment is added to the {@link Archive}: from now on reads go to it;</li>
+ *   <li>the loose files are deleted and {@code results/} fsync'ed (a crash in between leaves loose copies of
+ *       archived files; {@link #removeLooseCopies} deletes them at the next start, before recovery lists
+ *       {@code results/}).</li>
+ * </ol>
+ * A failure (the blob store down, a disk error) leaves the files loose, counts a failure and is retried on the next
+ * turn; writes go on while local space lasts.
+ */
+public final class ArchiveMover implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(ArchiveMover.class.getName());
+    private static final long TURN_MILLIS = 1000;
+    private static final String STAGED_DATA = "archive-segment" + SegmentName.DATA_SUFFIX + ".tmp";
+    private static final String STAGED_INDEX = "archive-segment" + SegmentName.INDEX_SUFFIX + ".tmp";
+
+    /** What the mover reports. */
+    public interface Metrics {
+        Metrics NONE = new Metrics() {
+        };
+
+        /** A segment of {@code files} results files and {@code bytes} bytes (both parts) is durable in the store. */
+        default void archiveSegmentStored(int files, long bytes) {
+        }
+
+        /** A move failed; the files stay loose and are tried again. */
+        default void archiveFailed() {
+        }
+    }
+
+    private final ArchiveConfig config;
+    private final Archive archive;
+    private final FileTable files;
+    private final HistoryIndex index;
+    private final ResultsDirectory directory;
+    private final Path staging;
+    private final LongSupplier syncedThrough;
+    private final Clock clock;
+    private final StorageFiles storageFiles;
+    private final Metrics metrics;
+    private final ArchiveSegmentWriter writer = new ArchiveSegmentWriter();
+    private final CountDownLatch stop = new CountDownLatch(1);
+    /** Loose files of stored segments whose deletion failed: deleted again on the next turn. */
+    private final List<Path> looseCopies = new ArrayList<>();
+    private volatile IOException failure;
+
+    /**
+     * @param staging       where segments are packed before the store copies them (cleared at each start)
+     * @param syncedThrough every record up to here is in an fsync'ed results file
+     */
+    public ArchiveMover(ArchiveConfig config, Archive archive, FileTable files, HistoryIndex index,
+                        ResultsDirectory directory, Path staging, LongSupplier syncedThrough, Clock clock,
+                        StorageFiles storageFiles, Metrics metrics) {
+        this.config = config;
+        this.archive = archive;
+        this.files = files;
+        this.index = index;
+        this.directory = directory;
+        this.staging = staging;
+        this.syncedThrough = syncedThrough;
+        this.clock = clock;
+        this.storageFiles = storageFiles;
+        this.metrics = metrics;
+    }
+
+    /**
+     * At start, before recovery lists {@code results/}: deletes the loose files that the archive already holds
+     * (a crash between a segment's store and the deletion of its files).
+     *
+     * @return how many were deleted
+     * @throws IllegalStateException if a loose file straddles the archive's end (segments hold whole files)
+     */
+    public static int removeLooseCopies(Archive archive, ResultsDirectory directory, StorageFiles storageFiles)
+            throws IOException {
+        long archived = archive.lastSequence();
+        int removed = 0;
+        for (ResultsFileName file : directory.list()) {
+            if (file.firstSequence() > archived) {
+                break;
+            }
+            if (file.lastSequence() > archived) {
+                throw new IllegalStateException("Results file " + directory.pathOf(file) + " is partly archived"
+                                                + " (the archive ends at sequence " + archived + ")");
+            }
+            storageFiles.delete(directory.pathOf(file));
+            removed++;
+        }
+        if (removed > 0) {
+            Directories.fsync(storageFiles, directory.path());
+            LOG.info("Removed " + removed + " results files that an interrupted move had already archived");
+        }
+        return removed;
+    }
+
+    /** The last move's failure, or {@code null} if the last turn went well. */
+    public IOException failure() {
+        return failure;
+    }
+
+    @Override
+    public void run() {
+        try {
+            do {
+                moveSealed();
+            } while (!stop.await(TURN_MILLIS, TimeUnit.MILLISECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Ends {@link #run} after the segment being moved, if any. */
+    public void stop() {
+        stop.countDown();
+    }
+
+    /**
+     * Moves every sealed span into a segment, stopping at the first failure.
+     *
+     * @return the number of segments stored
+     */
+    public synchronized int moveSealed() {
+        int stored = 0;
+        try {
+            deleteLooseCopies();
+            List<ResultsFileName> sealed;
+            while (stop.getCount() > 0 && !(sealed = nextSealedSpan()).isEmpty()) {
+                move(sealed);
+                stored++;
+            }
+            if (failure != null) {
+                LOG.info("Archiving works again");
+                failure = null;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (failure == null) {
+                LOG.log(Level.WARNING, "Archiving failed; the results files stay in results/ and are tried again", e);
+            }
+            failure = e instanceof IOException io ? io : new IOException(e);
+            metrics.archiveFailed();
+        }
+        return stored;
+    }
+
+    /**
+     * What the metrics show.
+     *
+     * @param segments   segments in the archive
+     * @param bytes      their size, both parts
+     * @param lagSeconds how far the oldest loose window is past the local retention (0 if it is not); it grows
+     *                   past the segment span only while moving fails or falls behind
+     * @param looseFiles results files in {@code results/}
+     */
+    public record Status(int segments, long bytes, double lagSeconds, int looseFiles) {
+    }
+
+    /** The archive's state now; any thread. */
+    public Status status() {
+        int count = files.count();
+        int firstLoose = firstLoose(count);
+        double lag = 0;
+        long records = index.size();
+        if (firstLoose < count && records > 0) {
+            long past = referenceNanos(records) - config.localRetention().toNanos()
+                        - files.file(firstLoose).firstTimestampNanos();
+            lag = Math.max(0, past) / 1e9;
+        }
+        return new Status(archive.segments().size(), archive.bytes(), lag, count - firstLoose);
+    }
+
+    /** The position in the file table of the first file not archived, or {@code count} if there is none. */
+    private int firstLoose(int count) {
+        return count == 0 ? 0 : files.firstAfter(archive.lastSequence(), count);
+    }
+
+    /** The newest record's timestamp, capped by the wall clock: one record from the future cannot archive all. */
+    private long referenceNanos(long records) {
+        return Math.min(index.timestampOf(records), Timestamps.epochNanos(clock.instant()));
+    }
+
+    /** The loose files of the oldest span that is sealed, or none. */
+    private List<ResultsFileName> nextSealedSpan() {
+        long records = index.size();
+        if (records == 0) {
+            return List.of();
+        }
+        long cutoff = referenceNanos(records) - config.localRetention().toNanos();
+        long spanNanos = config.segment().toNanos();
+        int count = files.count();
+        int first = firstLoose(count);
+        if (first >= count) {
+            return List.of();
+        }
+        long spanEnd = Math.floorDiv(files.file(first).firstTimestampNanos(), spanNanos) * spanNanos + spanNanos;
+        if (spanEnd > cutoff) {
+            return List.of();
+        }
+        List<ResultsFileName> span = new ArrayList<>();
+        long synced = syncedThrough.getAsLong();
+        for (int i = first; i < count; i++) {
+            ResultsFileName file = files.file(i);
+            if (file.firstTimestampNanos() >= spanEnd) {
+                return span; // a later file exists: the span is complete
+            }
+            if (file.lastSequence() > synced) {
+                return List.of(); // not yet fsync'ed: the log still backs it, so it must stay where recovery looks
+            }
+            span.add(file);
+        }
+        return List.of(); // nothing after the span yet: records of it may still be on their way
+    }
+
+    private void move(List<ResultsFileName> span) throws IOException {
+        Files.createDirectories(staging);
+        Path data = staging.resolve(STAGED_DATA);
+        Path indexFile = staging.resolve(STAGED_INDEX);
+        List<Path> loose = span.stream().map(directory::pathOf).toList();
+        try {
+            ArchiveSegmentWriter.Written written = writer.write(loose, data, indexFile);
+            SegmentName name = written.name();
+            if (name.firstSequence() != span.getFirst().firstSequence()
+                || name.lastSequence() != span.getLast().lastSequence()) {
+                throw new IllegalStateException("packed " + name + " from " + span.getFirst() + " to " + span.getLast());
+            }
+            archive.store().store(name, data, indexFile);
+            archive.added(name, written.dataBytes() + written.indexBytes());
+            metrics.archiveSegmentStored(written.fileCount(), written.dataBytes() + written.indexBytes());
+            LOG.fine(() -> "Archived " + span.size() + " results files as " + name + " in " + archive.store().describe());
+        } finally {
+            Files.deleteIfExists(data);
+            Files.deleteIfExists(indexFile);
+        }
+        looseCopies.addAll(loose);
+        deleteLooseCopies();
+    }
+
+    private void deleteLooseCopies() throws IOException {
+        if (looseCopies.isEmpty()) {
+            return;
+        }
+        int deleted = 0;
+        try {
+            for (Path file : looseCopies) {
+                storageFiles.delete(file);
+                deleted++;
+            }
+        } finally {
+            looseCopies.subList(0, deleted).clear();
+        }
+        Directories.fsync(storageFiles, directory.path());
+    }
+}

@@ -1,0 +1,328 @@
+package com.repricer.storage;
+
+import com.repricer.storage.archive.ArchiveConfig;
+import com.repricer.storage.archive.ArchiveMover;
+import com.repricer.storage.archive.ArchiveSegmentReader;
+import com.repricer.storage.archive.DecodedFileCache;
+import com.repricer.storage.archive.LocalArchiveStore;
+import com.repricer.storage.archive.SegmentName;
+import com.repricer.storage.fs.StorageFiles;
+import com.repricer.storage.results.ResultsFileName;
+import com.repricer.storage.snapshot.IndexSnapshotStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.CopyOption;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static com.repricer.storage.StorageFixtures.BASE_NANOS;
+import static com.repricer.storage.StorageFixtures.await;
+import static com.repricer.storage.StorageFixtures.price;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+
+/**
+ * Moving results files into the archive (docs/archive.md): queries and the export read archived files as they
+ * read loose ones, and a crash at any step of a move — shown by failing that step through the {@link StorageFiles}
+ * seam and starting again on what it left — loses nothing and duplicates nothing: the archive's segments plus the
+ * loose files are the original files, each exactly once, byte for byte.
+ */
+class ArchiveMoveTest {
+
+    private static final int RECORDS = 120;
+    private static final int PRODUCTS = 7;
+    /** 120 records 50 ms apart: six seconds, six 1-second segments. */
+    private static final long STEP_NANOS = 50_000_000L;
+    private static final Duration SOON = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dataDirectory;
+    @RegisterExtension
+    final OpenedLedgers opened = new OpenedLedgers();
+    private final AtomicLong now = new AtomicLong(BASE_NANOS);
+    private final Clock clock = new StorageFixtures.UtcClock() {
+        @Override
+        public Instant instant() {
+            return Timestamps.instant(now.get());
+        }
+    };
+    private StorageConfig config;
+    /** Every acknowledged record, in order. */
+    private final List<PriceRecord> acknowledged = new ArrayList<>();
+    /** The results files as the first run wrote them: name → bytes. */
+    private final Map<String, byte[]> originals = new LinkedHashMap<>();
+
+    @BeforeEach
+    void writeHistoryWithoutArchiving() throws IOException {
+        config = StorageConfig.defaults(dataDirectory).withWindow(Duration.ofMillis(200), 10)
+                              .withResultsSyncInterval(Duration.ofMillis(10));
+        try (Ledger ledger = open(archiveConfig(Duration.ofDays(1)), StorageFiles.DEFAULT)) {
+            for (int i = 0; i < RECORDS; i++) {
+                now.addAndGet(STEP_NANOS);
+                acknowledged.add(ledger.reprice("product-" + i % PRODUCTS, price(i + 1 + ".50")));
+            }
+        }
+        try (Stream<Path> files = Files.list(config.resultsDirectory())) {
+            for (Path file : files.sorted().toList()) {
+                originals.put(file.getFileName().toString(), Files.readAllBytes(file));
+            }
+        }
+        assertThat(originals.size(), greaterThan(12));
+    }
+
+    private ArchiveConfig archiveConfig(Duration localRetention) {
+        return ArchiveConfig.defaults(dataDirectory).withTiming(localRetention, Duration.ofSeconds(1));
+    }
+
+    private Ledger open(ArchiveConfig archive, StorageFiles files) throws IOException {
+        Ledger ledger = Ledger.open(config, archive, clock, StorageMetrics.NONE, files);
+        try {
+            ledger.recover();
+        } catch (IOException | RuntimeException e) {
+            ledger.close();
+            throw e;
+        }
+        return opened.add(ledger);
+    }
+
+    @Test
+    void archivedRecordsAreQueriedAndExportedAsBefore() throws IOException {
+        Ledger ledger = open(archiveConfig(Duration.ofSeconds(2)), StorageFiles.DEFAULT);
+        await(SOON, () -> ledger.archivedSegments().size() >= 3, "three segments archived");
+        ledger.archiveNow(); // after the background's turn: everything sealed is archived now
+        List<SegmentName> segments = ledger.archivedSegments();
+        await(SOON, () -> looseFileNames().stream().noneMatch(name -> sequenceOf(name) <= lastOf(segments)),
+              "the archived files gone from results/");
+
+        assertWholeHistory(ledger);
+        ArchiveMover.Status status = ledger.archiveStatus();
+        assertThat(status.segments(), is(segments.size()));
+        assertThat(status.bytes(), is(segmentBytes(segments)));
+        assertThat(status.looseFiles(), is(looseFileNames().size()));
+        assertThat("the oldest loose window is at most one segment span past the retention", status.lagSeconds(),
+                   lessThanOrEqualTo(1.0));
+
+        // Sequences and chains continue after the archived part.
+        PriceRecord next = ledger.reprice("product-0", price("999.00"));
+        assertThat(next.sequence(), is((long) RECORDS + 1));
+        assertThat(next.previousPrice(), is(lastPriceOf("product-0")));
+    }
+
+    @Test
+    void aRestartReadsTheArchiveWithAndWithoutTheIndexSnapshot() throws IOException {
+        try (Ledger ledger = open(archiveConfig(Duration.ofSeconds(2)), StorageFiles.DEFAULT)) {
+            await(SOON, () -> ledger.archivedSegments().size() >= 3, "three segments archived");
+        }
+        Ledger withSnapshot = open(archiveConfig(Duration.ofDays(1)), StorageFiles.DEFAULT);
+        assertThat(withSnapshot.restoredFromSnapshot(), is((long) RECORDS));
+        assertWholeHistory(withSnapshot);
+        assertEachFileOnceByteForByte(withSnapshot.archivedSegments());
+        withSnapshot.close();
+
+        Files.delete(config.indexDirectory().resolve(IndexSnapshotStore.FILE_NAME));
+        Ledger withoutSnapshot = open(archiveConfig(Duration.ofDays(1)), StorageFiles.DEFAULT);
+        assertThat(withoutSnapshot.restoredFromSnapshot(), is(0L));
+        assertWholeHistory(withoutSnapshot);
+    }
+
+    /** Where a move is cut short. */
+    enum Cut {
+        /** Copying the segment's index into the store: nothing is stored. */
+        STORE_INDEX,
+        /** Copying the segment's data: the store holds an index without its data (its commit point not reached). */
+        STORE_DATA,
+        /** Renaming the data part into place: the same, with a complete temporary copy. */
+        COMMIT_DATA,
+        /** The segment is durable; none of its loose files deleted. */
+        DELETE_FIRST_LOOSE,
+        /** The segment is durable; some of its loose files deleted. */
+        DELETE_FOURTH_LOOSE,
+        /** All loose files deleted; results/ not yet fsync'ed. */
+        FSYNC_RESULTS
+    }
+
+    @ParameterizedTest
+    @EnumSource(Cut.class)
+    void aMoveCutShortAtAnyStepLosesAndDuplicatesNothing(Cut cut) throws IOException {
+        CuttingFiles cutting = new CuttingFiles(cut);
+        Ledger interrupted = open(archiveConfig(Duration.ofSeconds(2)), cutting);
+        await(SOON, () -> cutting.cuts.get() > 0, "the move cut at " + cut);
+        interrupted.close(); // what the cut left stays on disk, as after a kill at that point
+        // A staged segment a kill left behind in tmp/ too.
+        Files.write(config.temporaryDirectory().resolve("archive-segment.tar.gz.tmp"), new byte[] {31, -117, 8});
+        Files.deleteIfExists(config.indexDirectory().resolve(IndexSnapshotStore.FILE_NAME));
+
+        Ledger restarted = open(archiveConfig(Duration.ofDays(1)), StorageFiles.DEFAULT);
+
+        assertWholeHistory(restarted);
+        assertEachFileOnceByteForByte(restarted.archivedSegments());
+        restarted.close();
+        // And moving goes on from there.
+        try (Ledger resumed = open(archiveConfig(Duration.ofSeconds(2)), StorageFiles.DEFAULT)) {
+            await(SOON, () -> resumed.archivedSegments().size() >= 3, "three segments archived after the cut");
+            assertWholeHistory(resumed);
+        }
+        Ledger still = open(archiveConfig(Duration.ofDays(1)), StorageFiles.DEFAULT);
+        assertWholeHistory(still);
+        assertEachFileOnceByteForByte(still.archivedSegments());
+    }
+
+    /** Queries page through exactly the acknowledged records; the export gives every original file, byte for byte. */
+    private void assertWholeHistory(Ledger ledger) throws IOException {
+        List<PriceRecord> queried = new ArrayList<>();
+        for (int page = 1; ; page++) {
+            HistoryPage found = ledger.history(new HistoryQuery(Optional.empty(), Long.MIN_VALUE, Long.MAX_VALUE,
+                                                                (page - 1) * 7L, 7));
+            queried.addAll(found.records());
+            if (!found.hasNext()) {
+                break;
+            }
+        }
+        assertThat(queried.subList(0, RECORDS), equalTo(acknowledged));
+        for (int product = 0; product < PRODUCTS; product++) {
+            String id = "product-" + product;
+            HistoryPage found = ledger.history(new HistoryQuery(Optional.of(id), Long.MIN_VALUE, Long.MAX_VALUE, 0, 1000));
+            assertThat(found.records().stream().filter(r -> r.sequence() <= RECORDS).toList(),
+                       equalTo(acknowledged.stream().filter(r -> r.productId().equals(id)).toList()));
+        }
+        Map<String, byte[]> exported = new LinkedHashMap<>();
+        for (ResultsFileName name : ledger.resultsFilesAfter(Optional.empty())) {
+            exported.put(name.toString(), ledger.resultsFileBytes(name));
+        }
+        assertThat(exported.keySet(), equalTo(originals.keySet()));
+        originals.forEach((name, bytes) -> assertThat(name, exported.get(name), equalTo(bytes)));
+    }
+
+    /** The segments' files and the loose ones together are the originals, each exactly once. */
+    private void assertEachFileOnceByteForByte(List<SegmentName> segments) throws IOException {
+        List<String> found = new ArrayList<>();
+        try (LocalArchiveStore store = LocalArchiveStore.open(config.dataDirectory().resolve("archive"),
+                                                              StorageFiles.DEFAULT)) {
+            assertThat(store.list(), equalTo(segments));
+            for (SegmentName segment : segments) {
+                try (ArchiveSegmentReader reader = store.open(segment, new DecodedFileCache(16))) {
+                    reader.verify();
+                    for (int file = 0; file < reader.index().fileCount(); file++) {
+                        String name = reader.fileName(file).toString();
+                        assertThat(name, reader.fileBytes(file), equalTo(originals.get(name)));
+                        found.add(name);
+                    }
+                }
+            }
+        }
+        for (String name : looseFileNames()) {
+            assertThat(name, Files.readAllBytes(config.resultsDirectory().resolve(name)), equalTo(originals.get(name)));
+            found.add(name);
+        }
+        assertThat(found, equalTo(List.copyOf(originals.keySet())));
+        try (Stream<Path> staged = Files.list(config.temporaryDirectory())) {
+            assertThat(staged.toList(), is(empty()));
+        }
+    }
+
+    private long segmentBytes(List<SegmentName> segments) throws IOException {
+        long bytes = 0;
+        for (SegmentName segment : segments) {
+            Path archive = config.dataDirectory().resolve("archive");
+            bytes += Files.size(archive.resolve(segment.dataName())) + Files.size(archive.resolve(segment.indexName()));
+        }
+        return bytes;
+    }
+
+    private List<String> looseFileNames() {
+        try (Stream<Path> files = Files.list(config.resultsDirectory())) {
+            return files.map(file -> file.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static long sequenceOf(String fileName) {
+        return ResultsFileName.parse(fileName).orElseThrow().lastSequence();
+    }
+
+    private static long lastOf(List<SegmentName> segments) {
+        return segments.getLast().lastSequence();
+    }
+
+    private java.math.BigDecimal lastPriceOf(String productId) {
+        return acknowledged.reversed().stream().filter(r -> r.productId().equals(productId)).findFirst()
+                           .orElseThrow().newPrice();
+    }
+
+    /** The real file system, with the operation of one {@link Cut} failing from its first occurrence on. */
+    private final class CuttingFiles extends StorageFiles {
+
+        private final Cut cut;
+        private final AtomicInteger looseDeletes = new AtomicInteger();
+        final AtomicInteger cuts = new AtomicInteger();
+
+        CuttingFiles(Cut cut) {
+            this.cut = cut;
+        }
+
+        private Path archive() {
+            return config.dataDirectory().resolve("archive").toAbsolutePath().normalize();
+        }
+
+        private IOException cutHere(Object where) {
+            cuts.incrementAndGet();
+            return new IOException("Input/output error (injected: move cut at " + cut + ", " + where + ")");
+        }
+
+        @Override
+        public FileChannel open(Path file, OpenOption... options) throws IOException {
+            Path normal = file.toAbsolutePath().normalize();
+            String name = normal.getFileName().toString();
+            boolean inArchive = normal.startsWith(archive()) && name.endsWith(".tmp");
+            if (cut == Cut.STORE_INDEX && inArchive && name.endsWith(".idx.tmp")
+                || cut == Cut.STORE_DATA && inArchive && name.endsWith(".tar.gz.tmp")
+                || cut == Cut.FSYNC_RESULTS && normal.equals(config.resultsDirectory().toAbsolutePath().normalize())
+                   && looseDeletes.get() > 0) {
+                throw cutHere(file);
+            }
+            return super.open(file, options);
+        }
+
+        @Override
+        public void move(Path source, Path target, CopyOption... options) throws IOException {
+            if (cut == Cut.COMMIT_DATA && target.toString().endsWith(SegmentName.DATA_SUFFIX)) {
+                throw cutHere(target);
+            }
+            super.move(source, target, options);
+        }
+
+        @Override
+        public boolean delete(Path file) throws IOException {
+            int before = looseDeletes.get();
+            if (cut == Cut.DELETE_FIRST_LOOSE || cut == Cut.DELETE_FOURTH_LOOSE && before >= 3) {
+                throw cutHere(file);
+            }
+            looseDeletes.incrementAndGet();
+            return super.delete(file);
+        }
+    }
+}
