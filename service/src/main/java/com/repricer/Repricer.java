@@ -5,6 +5,7 @@ import com.repricer.admin.ExportRouting;
 import com.repricer.api.ApiRouting;
 import com.repricer.metrics.RepricerMetrics;
 import com.repricer.server.PortsFile;
+import com.repricer.server.ChunkedBodyConnections;
 import com.repricer.server.ReadTimeoutSocketOptions;
 import com.repricer.server.RequestReadTimeouts;
 import com.repricer.server.ResponseSendDeadlines;
@@ -76,8 +77,11 @@ public final class Repricer implements AutoCloseable {
                             // Only the HTTP/1 configured here: with the discovered one beside it the API socket had
                             // two protocols, sniffed the first bytes to choose, and left anything but a well-formed
                             // HTTP/1.1 request line (HTTP/1.0, a long target, bare LF, HTTP/2) unanswered.
+                            // Helidon's HTTP/1, reading chunked bodies with extensions and trailers (issue 14, item 9).
                             .protocolsDiscoverServices(false)
-                            .addProtocol(Http1Config.builder().addReceiveListener(timeouts.receiveListener()).build())
+                            .addConnectionSelector(new ChunkedBodyConnections(
+                                    WebServer.DEFAULT_SOCKET_NAME,
+                                    Http1Config.builder().addReceiveListener(timeouts.receiveListener()).build()))
                             .routing(routing -> api.register(routing.addFilter(timeouts::filter)
                                                             .addFilter(sendDeadlines::filter)))
                             .routing(ExportRouting.SOCKET, new ExportRouting(ledger)::register)

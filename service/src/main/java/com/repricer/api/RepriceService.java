@@ -102,8 +102,8 @@ final class RepriceService implements HttpService {
             // the answer, but it is a client error, not an internal one.
             throw new BadRequestException("the connection closed before the whole body arrived");
         } catch (RequestException | NumberFormatException e) {
-            // Helidon's chunked decoder refused a chunk-size line or what follows the last chunk (it reads
-            // neither chunk extensions nor trailer fields): the rest of the body cannot be framed.
+            // The chunked framing is malformed (a bad chunk-size line or trailer line, data not followed by CRLF;
+            // see com.repricer.server.ChunkedBodyReader): the rest of the body cannot be framed.
             throw new MalformedBodyException();
         }
         in.close();
@@ -143,8 +143,8 @@ final class RepriceService implements HttpService {
     static final class MalformedBodyException extends RuntimeException {
         MalformedBodyException() {
             // No stack trace: an expected answer to a client's bytes.
-            super("the chunked body cannot be decoded (a chunk size must be hexadecimal digits alone; chunk"
-                  + " extensions and trailer fields are not supported)", null, false, false);
+            super("the chunked body cannot be decoded (each chunk is a hexadecimal size with optional extensions,"
+                  + " CRLF, the data and CRLF; the last chunk may be followed by trailer fields)", null, false, false);
         }
     }
 
