@@ -148,6 +148,100 @@ class ArchiveMoveTest {
         assertWholeHistory(withoutSnapshot);
     }
 
+    /**
+     * Writes stop (a full disk, say) and nothing follows the last span: it is archived all the same once the wall
+     * clock passes the local retention, so that the archive frees results/ instead of waiting for a later file.
+     */
+    @Test
+    void theLastSpanIsArchivedOnceTheClockPassesTheRetentionWithoutALaterFile() throws IOException {
+        Ledger ledger = open(archiveConfig(Duration.ofSeconds(2)), StorageFiles.DEFAULT);
+        ledger.archiveNow();
+        assertThat("the clock has not passed the retention for the last spans yet",
+                   lastOf(ledger.archivedSegments()), is(lessThanOrEqualTo((long) RECORDS - 20)));
+        SegmentName lastBefore = ledger.archivedSegments().getLast();
+
+        now.addAndGet(Duration.ofSeconds(3).toNanos()); // the newest record (at 6 s) is 3 s old: past the retention
+        ledger.archiveNow();
+
+        assertThat(lastOf(ledger.archivedSegments()), is((long) RECORDS));
+        assertThat(looseFileNames(), is(empty()));
+        assertThat(ledger.archivedSegments().stream().filter(s -> s.firstSequence() > lastBefore.lastSequence())
+                         .count(), greaterThan(1L)); // the remaining spans, one segment each
+        assertThat(ledger.archiveStatus().lagSeconds(), is(0.0));
+        assertWholeHistory(ledger);
+        ledger.close();
+
+        Ledger restarted = open(archiveConfig(Duration.ofDays(1)), StorageFiles.DEFAULT);
+        assertWholeHistory(restarted);
+        assertEachFileOnceByteForByte(restarted.archivedSegments());
+        // Sequences and chains go on after an archive that holds everything.
+        PriceRecord next = restarted.reprice("product-0", price("999.00"));
+        assertThat(next.sequence(), is((long) RECORDS + 1));
+        assertThat(next.previousPrice(), is(lastPriceOf("product-0")));
+    }
+
+    /**
+     * Records accepted while the results writer cannot create files wait in memory; their span is not complete, so
+     * the loose files of that span stay in results/ however old, and are archived with those records once filed.
+     */
+    @Test
+    void aSpanWithRecordsWaitingUnfiledIsNotArchivedUntilTheyAreFiled() throws IOException {
+        NoSpaceForResults disk = new NoSpaceForResults();
+        Ledger ledger = open(archiveConfig(Duration.ofSeconds(2)), disk);
+        disk.full = true;
+        int waiting = 0;
+        try {
+            for (; waiting < 3; waiting++) { // from 6.05 s: the span of the last loose file (6 s to 7 s)
+                now.addAndGet(STEP_NANOS);
+                acknowledged.add(ledger.reprice("product-" + waiting, price(waiting + ".75")));
+            }
+        } catch (StorageUnavailableException refused) {
+            // The writer failed already: later reprices are refused, as on a full disk. One at least waits.
+        }
+        long total = RECORDS + waiting;
+        await(SOON, () -> disk.refused.get() > 0, "the results writer to fail");
+        now.addAndGet(Duration.ofSeconds(30).toNanos());
+        ledger.archiveNow();
+
+        assertThat("the records waiting for results/", ledger.resultsSyncedThrough(), is((long) RECORDS));
+        long archived = lastOf(ledger.archivedSegments());
+        assertThat("the spans before the last one are archived", archived, greaterThan((long) RECORDS - 10));
+        assertThat("the last span's loose files stay", looseFileNames().isEmpty(), is(false));
+        assertThat(sequenceOf(looseFileNames().getLast()), is((long) RECORDS));
+        assertThat(ledger.archiveStatus().lagSeconds(), greaterThan(20.0));
+        assertThat(ledger.history(new HistoryQuery(Optional.empty(), Long.MIN_VALUE, Long.MAX_VALUE, RECORDS, 10))
+                         .records(), equalTo(acknowledged.subList(RECORDS, (int) total)));
+
+        disk.full = false;
+        await(SOON, () -> ledger.resultsSyncedThrough() == total, "the waiting records filed");
+        ledger.archiveNow();
+
+        assertThat(lastOf(ledger.archivedSegments()), is(total));
+        assertThat(ledger.archivedSegments().getLast().firstSequence(), is(archived + 1));
+        assertThat(looseFileNames(), is(empty()));
+        List<PriceRecord> queried = ledger.history(new HistoryQuery(Optional.empty(), Long.MIN_VALUE, Long.MAX_VALUE,
+                                                                    0, 1000)).records();
+        assertThat(queried, equalTo(acknowledged));
+    }
+
+    /** The real file system, where creating a results file fails as on a full disk while {@link #full}. */
+    private final class NoSpaceForResults extends StorageFiles {
+
+        volatile boolean full;
+        final AtomicInteger refused = new AtomicInteger();
+
+        @Override
+        public FileChannel open(Path file, OpenOption... options) throws IOException {
+            Path normal = file.toAbsolutePath().normalize();
+            if (full && normal.startsWith(config.temporaryDirectory().toAbsolutePath().normalize())
+                && normal.getFileName().toString().endsWith(".json.tmp")) {
+                refused.incrementAndGet();
+                throw new IOException("No space left on device (injected)");
+            }
+            return super.open(file, options);
+        }
+    }
+
     /** Where a move is cut short. */
     enum Cut {
         /** Copying the segment's index into the store: nothing is stored. */

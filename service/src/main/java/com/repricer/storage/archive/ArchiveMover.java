@@ -23,11 +23,26 @@ import java.util.logging.Logger;
 /**
  * Moves sealed results windows from {@code results/} into archive segments, on its own thread.
  *
- * <p>Which files: the reference time is the newest record's timestamp, capped by the wall clock (so one record
- * from a clock far ahead cannot archive the whole table); files older than the reference minus the local retention
- * are moved, one segment per {@link ArchiveConfig#segment()} span (aligned to the epoch; a file belongs to the span
- * of its first record). A span is sealed once it ends before that cut-off and a later file exists and is fsync'ed:
- * so a segment is written once, with all its files.
+ * <p>Which files: those older than the wall clock minus the local retention, one segment per
+ * {@link ArchiveConfig#segment()} span (aligned to the epoch; a file belongs to the span of its first record). A span
+ * is sealed once its end is at or before that cut-off, its files are fsync'ed, and no record can still join it:
+ * either a later file exists, or every record accepted so far is in an fsync'ed results file (records waiting in
+ * memory for the results writer, on a full disk, keep their span open). Then a segment is written once, with all
+ * its files.
+ *
+ * <p>Why the wall clock and not the newest record: when writes stop (a full disk, no inodes left: the results
+ * writer cannot create files, reprices are refused) the newest record stops advancing and no later file appears; an
+ * age measured from it would archive nothing more and free no inode, and the service would stay stuck. Why no record
+ * can join a span sealed by the second rule: the group commit stamps a record with
+ * {@code max(wall clock, previous + 1 ns)}, so a record stamped after this check carries at least the clock read
+ * here, which is past the span's end by the local retention; and a record stamped before it is already counted as
+ * accepted. Two cases remain, both harmless and documented in docs/archive.md: a group whose log fsync takes longer
+ * than the local retention, or a wall clock that steps back by more than the local retention after this check.
+ * Then a late record lands in a span already archived; it is filed after it (sequences and timestamps still
+ * increase) and archived as a second segment of that span: nothing is lost or out of order. A clock that has
+ * already stepped back needs no guard: the cut-off is then before the newest record, so no span reaching past the
+ * newest record is sealed by the second rule. Server timestamps never run ahead of the clock otherwise, so one record
+ * from a clock far ahead (the old reason to cap by the newest record) cannot occur.
  *
  * <p>How, for each sealed span, in the order that loses and duplicates nothing at any crash:
  * <ol>
@@ -182,8 +197,9 @@ public final class ArchiveMover implements Runnable {
      *
      * @param segments   segments in the archive
      * @param bytes      their size, both parts
-     * @param lagSeconds how far the oldest loose window is past the local retention (0 if it is not); it grows
-     *                   past the segment span only while moving fails or falls behind
+     * @param lagSeconds how far the oldest loose window is past the local retention, by the wall clock (0 if it is
+     *                   not); it grows past the segment span only while moving fails or falls behind, or while
+     *                   records wait unfiled in memory (the results writer failing: their span stays open)
      * @param looseFiles results files in {@code results/}
      */
     public record Status(int segments, long bytes, double lagSeconds, int looseFiles) {
@@ -194,10 +210,8 @@ public final class ArchiveMover implements Runnable {
         int count = files.count();
         int firstLoose = firstLoose(count);
         double lag = 0;
-        long records = index.size();
-        if (firstLoose < count && records > 0) {
-            long past = referenceNanos(records) - config.localRetention().toNanos()
-                        - files.file(firstLoose).firstTimestampNanos();
+        if (firstLoose < count) {
+            long past = nowNanos() - config.localRetention().toNanos() - files.file(firstLoose).firstTimestampNanos();
             lag = Math.max(0, past) / 1e9;
         }
         return new Status(archive.segments().size(), archive.bytes(), lag, count - firstLoose);
@@ -208,18 +222,15 @@ public final class ArchiveMover implements Runnable {
         return count == 0 ? 0 : files.firstAfter(archive.lastSequence(), count);
     }
 
-    /** The newest record's timestamp, capped by the wall clock: one record from the future cannot archive all. */
-    private long referenceNanos(long records) {
-        return Math.min(index.timestampOf(records), Timestamps.epochNanos(clock.instant()));
-    }
-
     /** The loose files of the oldest span that is sealed, or none. */
     private List<ResultsFileName> nextSealedSpan() {
         long records = index.size();
         if (records == 0) {
             return List.of();
         }
-        long cutoff = referenceNanos(records) - config.localRetention().toNanos();
+        // Read after the record count: if it has reached it, every record counted is in an fsync'ed file.
+        long synced = syncedThrough.getAsLong();
+        long cutoff = nowNanos() - config.localRetention().toNanos();
         long spanNanos = config.segment().toNanos();
         int count = files.count();
         int first = firstLoose(count);
@@ -231,7 +242,6 @@ public final class ArchiveMover implements Runnable {
             return List.of();
         }
         List<ResultsFileName> span = new ArrayList<>();
-        long synced = syncedThrough.getAsLong();
         for (int i = first; i < count; i++) {
             ResultsFileName file = files.file(i);
             if (file.firstTimestampNanos() >= spanEnd) {
@@ -242,7 +252,13 @@ public final class ArchiveMover implements Runnable {
             }
             span.add(file);
         }
-        return List.of(); // nothing after the span yet: records of it may still be on their way
+        // Nothing after the span: complete only if no accepted record waits unfiled (it may belong to the span);
+        // any record accepted from now on is stamped at or after the clock, past the span's end.
+        return synced >= records ? span : List.of();
+    }
+
+    private long nowNanos() {
+        return Timestamps.epochNanos(clock.instant());
     }
 
     private void move(List<ResultsFileName> span) throws IOException {
