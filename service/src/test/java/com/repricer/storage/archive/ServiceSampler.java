@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -26,15 +28,16 @@ import java.util.stream.Stream;
 final class ServiceSampler implements AutoCloseable {
 
     /** One second's look: {@code ready} is whether {@code /observe/health/ready} answered 200 within 1 s. */
-    record Sample(long millis, boolean ready, long inodesUsed, long looseFiles, long archiveFiles) {
+    record Sample(long millis, boolean ready, long inodesUsed, long looseFiles, long archiveFiles, String lagSeconds) {
 
         String line() {
-            return String.format("%7.1f  %-9s  %6d  %6d  %6d", millis / 1000.0, ready ? "ready" : "NOT READY",
-                                 inodesUsed, looseFiles, archiveFiles);
+            return String.format("%7.1f  %-9s  %6d  %6d  %7d  %s", millis / 1000.0, ready ? "ready" : "NOT READY",
+                                 inodesUsed, looseFiles, archiveFiles, lagSeconds);
         }
     }
 
-    static final String HEADER = "      s  readiness  inodes   loose  archive-files";
+    static final String HEADER = "      s  readiness  inodes   loose  archive  repricer_archive_lag_seconds";
+    private static final Pattern LAG = Pattern.compile("(?m)^repricer_archive_lag_seconds\\{[^}]*} ([0-9.eE+-]+)$");
 
     private final ServiceProcess service;
     private final Path mountPoint;
@@ -70,7 +73,22 @@ final class ServiceSampler implements AutoCloseable {
     Sample sample() {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         return new Sample(millis, ready(), inodesUsed(mountPoint), count(service.results()),
-                          count(service.dataDirectory().resolve("archive")));
+                          count(service.dataDirectory().resolve("archive")), lagSeconds());
+    }
+
+    /** The archive's lag as the metrics show it: whether the mover keeps up. */
+    private String lagSeconds() {
+        HttpRequest request = HttpRequest.newBuilder(service.admin("/observe/metrics"))
+                                         .timeout(Duration.ofSeconds(1)).GET().build();
+        try {
+            Matcher lag = LAG.matcher(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+            return lag.find() ? lag.group(1) : "?";
+        } catch (IOException e) {
+            return "?";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "?";
+        }
     }
 
     private boolean ready() {
