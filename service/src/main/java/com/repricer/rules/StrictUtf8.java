@@ -21,10 +21,24 @@ public final class StrictUtf8 {
 
     /** @throws CharacterCodingException if {@code bytes[offset, offset + length)} is not valid UTF-8 */
     public static String decode(byte[] bytes, int offset, int length) throws CharacterCodingException {
+        if (isAscii(bytes, offset, length)) {
+            // Most ids and bodies: ASCII is valid UTF-8 as it stands, and needs no decoder (a restore decodes a
+            // million product ids; a new decoder for each was 7 % of it).
+            return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
+        }
         return StandardCharsets.UTF_8.newDecoder()
                                      .onMalformedInput(CodingErrorAction.REPORT)
                                      .onUnmappableCharacter(CodingErrorAction.REPORT)
                                      .decode(ByteBuffer.wrap(bytes, offset, length))
                                      .toString();
+    }
+
+    private static boolean isAscii(byte[] bytes, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (bytes[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -14,6 +14,7 @@ import com.repricer.storage.index.HistoryIndex;
 import com.repricer.storage.index.ProductState;
 import com.repricer.storage.index.ProductTable;
 import com.repricer.storage.log.WriteAheadLog;
+import com.repricer.storage.results.BackgroundListing;
 import com.repricer.storage.results.FileGrouping;
 import com.repricer.storage.results.FileTable;
 import com.repricer.storage.results.RecordStore;
@@ -138,14 +139,17 @@ public final class Ledger implements AutoCloseable {
                     config.idempotencyDirectory(), config.idempotencyKeys(), config.idempotencyMaxAge(),
                     opened.keyed(), storageFiles);
             archive.load();
-            ArchiveMover.removeLooseCopies(archive, state.directory(), storageFiles);
+            BackgroundListing listing = BackgroundListing.start(state.directory());
             Recovery.Replay replay = recoveryReplay();
             Recovery recovery = new Recovery(state.directory(),
                                              new FileGrouping(config.window(), config.maxRecordsPerFile()),
                                              replay);
-            long listingStarted = System.nanoTime();
-            List<ResultsFileName> loose = state.directory().list();
-            IndexSnapshotStore.Chain snapshot = restoreSnapshot(loose, System.nanoTime() - listingStarted, recovery);
+            long restoreStarted = System.nanoTime();
+            IndexSnapshotStore.Chain restored = snapshots.restore(state.index(), state.files(), state.products());
+            List<ResultsFileName> loose = ArchiveMover.removeLooseCopies(archive, state.directory(), listing.await(),
+                                                                         storageFiles);
+            IndexSnapshotStore.Chain snapshot = checkSnapshot(restored, loose, listing.tookMillis(), restoreStarted,
+                                                              recovery);
             if (snapshot.lastSequence() > 0) {
                 recovery.resumeAfter(snapshot.lastSequence(), snapshot.lastTimestampNanos());
             }
@@ -202,19 +206,19 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
-     * Restores the index snapshot (its base and deltas, piece by piece into the index) and keeps it if it matches
-     * {@code results/}, so that recovery reads only the files after it.
+     * Keeps the restored index snapshot if it matches {@code results/}, so that recovery reads only the files after
+     * it; otherwise drops it from memory, and recovery reads every file.
      *
-     * @param listing     every results file, in sequence order
-     * @param listedNanos how long listing them took
-     * @param recovery    told how far the history reached if the snapshot shows that files are gone
+     * @param restored       what the snapshot restored (its base and deltas, piece by piece into the index)
+     * @param listing        every loose results file, in sequence order
+     * @param listedMillis   how long listing them took (beside the restore)
+     * @param restoreStarted when the restore began ({@link System#nanoTime()})
+     * @param recovery       told how far the history reached if the snapshot shows that files are gone
      * @return what the snapshot restored, or {@code Chain.NONE} if recovery has to read every results file
      */
-    private IndexSnapshotStore.Chain restoreSnapshot(List<ResultsFileName> listing, long listedNanos,
-                                                     Recovery recovery) {
-        long listed = System.nanoTime();
-        long started = listed - listedNanos;
-        IndexSnapshotStore.Chain chain = snapshots.restore(state.index(), state.files(), state.products());
+    private IndexSnapshotStore.Chain checkSnapshot(IndexSnapshotStore.Chain restored, List<ResultsFileName> listing,
+                                                   long listedMillis, long restoreStarted, Recovery recovery) {
+        IndexSnapshotStore.Chain chain = restored;
         Optional<List<ResultsFileName>> history = archive.listingFor(state.files(), listing);
         String mismatch = history.isEmpty() ? "the archive differs (above)"
                           : IndexSnapshotStore.mismatch(state.files(), history.get());
@@ -227,15 +231,15 @@ public final class Ledger implements AutoCloseable {
         }
         if (chain.lastSequence() == 0) {
             LOG.info(String.format("Listed %d results files in %d ms; reading all of them", listing.size(),
-                                   millisBetween(started, listed)));
+                                   listedMillis));
             return chain;
         }
-        LOG.info(String.format("Listed %d results files in %d ms; index snapshot of %d records, %d files, %d products"
-                               + " (a base of %.1f MiB and %d deltas of %.1f MiB) restored and checked in %d ms;"
-                               + " %d results files after it to read", listing.size(), millisBetween(started, listed),
+        LOG.info(String.format("Listed %d results files in %d ms, beside the restore; index snapshot of %d records,"
+                               + " %d files, %d products (a base of %.1f MiB and %d deltas of %.1f MiB) restored and"
+                               + " checked in %d ms; %d results files after it to read", listing.size(), listedMillis,
                                chain.lastSequence(), chain.fileCount(), state.products().size(),
                                chain.baseBytes() / 1048576.0, chain.deltaCount(), chain.deltaBytes() / 1048576.0,
-                               millisBetween(listed, System.nanoTime()), listing.size() - chain.fileCount()));
+                               millisBetween(restoreStarted, System.nanoTime()), listing.size() - chain.fileCount()));
         return chain;
     }
 

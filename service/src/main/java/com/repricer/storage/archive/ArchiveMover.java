@@ -52,8 +52,8 @@ import java.util.logging.Logger;
  *       segment the store never lists, and the loose files);</li>
  *   <li>the segment is added to the {@link Archive}: from now on reads go to it;</li>
  *   <li>the loose files are deleted and {@code results/} fsync'ed (a crash in between leaves loose copies of
- *       archived files; {@link #removeLooseCopies} deletes them at the next start, before recovery lists
- *       {@code results/}).</li>
+ *       archived files; {@link #removeLooseCopies} deletes them at the next start, from
+ *       recovery's listing of {@code results/}, before recovery reads it).</li>
  * </ol>
  * A failure (the blob store down, a disk error) leaves the files loose, counts a failure and is retried on the next
  * turn; writes go on while local space lasts.
@@ -115,17 +115,20 @@ public final class ArchiveMover implements Runnable {
     }
 
     /**
-     * At start, before recovery lists {@code results/}: deletes the loose files that the archive already holds
-     * (a crash between a segment's store and the deletion of its files).
+     * At start, with recovery's listing of {@code results/}: deletes the loose files that the archive already holds
+     * (a crash between a segment's store and the deletion of its files). It takes the listing rather than listing
+     * again: a million loose files take one to two seconds to list, which a crash restart should spend once.
      *
-     * @return how many were deleted
+     * @param listing every loose results file, in sequence order
+     * @return {@code listing} without the files deleted
      * @throws IllegalStateException if a loose file straddles the archive's end (segments hold whole files)
      */
-    public static int removeLooseCopies(Archive archive, ResultsDirectory directory, StorageFiles storageFiles)
+    public static List<ResultsFileName> removeLooseCopies(Archive archive, ResultsDirectory directory,
+                                                          List<ResultsFileName> listing, StorageFiles storageFiles)
             throws IOException {
         long archived = archive.lastSequence();
         int removed = 0;
-        for (ResultsFileName file : directory.list()) {
+        for (ResultsFileName file : listing) {
             if (file.firstSequence() > archived) {
                 break;
             }
@@ -140,7 +143,7 @@ public final class ArchiveMover implements Runnable {
             Directories.fsync(storageFiles, directory.path());
             LOG.info("Removed " + removed + " results files that an interrupted move had already archived");
         }
-        return removed;
+        return listing.subList(removed, listing.size());
     }
 
     /** The last move's failure, or {@code null} if the last turn went well. */
