@@ -1,6 +1,5 @@
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -179,15 +179,15 @@ public final class AotTraining {
 
     /** The response, or null when the port does not answer (an optional socket that is not there). */
     private HttpResponse<byte[]> send(HttpRequest.Builder request) {
+        // join(), which no interrupt ends, rather than send(): nothing here interrupts a client.
         try {
-            return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (ConnectException e) {
-            return null;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            return http.sendAsync(request.timeout(Duration.ofSeconds(30)).build(),
+                                  HttpResponse.BodyHandlers.ofByteArray()).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof ConnectException) {
+                return null;
+            }
+            throw e;
         }
     }
 

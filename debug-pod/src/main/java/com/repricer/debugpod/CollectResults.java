@@ -25,17 +25,9 @@ import java.util.Optional;
  * <p>{@link #collect(URI, Optional, Path, TransferProgress, PrintWriter)} is the part that knows nothing of
  * Kubernetes: tests run it against a real service process.
  */
-public final class CollectResults {
+public record CollectResults(KubernetesClient client, String namespace) {
 
     public static final String RESULTS_FOLDER = "results";
-
-    private final KubernetesClient client;
-    private final String namespace;
-
-    public CollectResults(KubernetesClient client, String namespace) {
-        this.client = client;
-        this.namespace = namespace;
-    }
 
     /**
      * The pod to collect from: the named one (any pod, production included), or else the newest debug pod of

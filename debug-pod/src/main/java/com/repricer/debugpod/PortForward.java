@@ -20,16 +20,10 @@ import java.util.stream.Stream;
  *
  * <p>The tunnel is opened per connection, so a refused tunnel (RBAC, a pod that went away) shows first as a
  * failed HTTP request; {@link #failure()} then tells what the API server said.
+ *
+ * @param namespace the pod's, to name in a refusal
  */
-public final class PortForward implements AutoCloseable {
-
-    private final LocalPortForward forward;
-    private final String namespace;
-
-    private PortForward(LocalPortForward forward, String namespace) {
-        this.forward = forward;
-        this.namespace = namespace;
-    }
+record PortForward(LocalPortForward forward, String namespace) implements AutoCloseable {
 
     /** Forwards {@code 127.0.0.1:localPort} (0: any free port) to {@code port} of the pod. */
     public static PortForward open(KubernetesClient client, String namespace, String pod, int port, int localPort) {

@@ -33,19 +33,11 @@ import java.util.OptionalInt;
  * refused. A stream cut short (a broken connection, a truncated archive, fewer files than the
  * {@value #FILES_HEADER} header announced) is an {@link ExportException}, never a silent partial success.
  */
-public final class ResultsDownload {
+public record ResultsDownload(HttpClient http, TransferProgress progress) {
 
     static final String FILES_HEADER = "X-Results-Files";
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final int BUFFER = 64 * 1024;
-
-    private final HttpClient http;
-    private final TransferProgress progress;
-
-    public ResultsDownload(HttpClient http, TransferProgress progress) {
-        this.http = http;
-        this.progress = progress;
-    }
 
     /** The files copied and their content bytes. */
     public record Result(List<String> files, long bytes) {

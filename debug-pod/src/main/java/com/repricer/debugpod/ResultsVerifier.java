@@ -16,6 +16,8 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -172,27 +174,44 @@ public final class ResultsVerifier {
         return out;
     }
 
+    /** A record's fields: each exactly once, and no other (SPEC §2). */
+    private enum Field {
+        PRODUCT_ID("productId"), PREVIOUS_PRICE("previousPrice"), NEW_PRICE("newPrice"), TIMESTAMP("timestamp");
+
+        private final String json;
+
+        Field(String json) {
+            this.json = json;
+        }
+
+        static Optional<Field> named(String json) {
+            return Arrays.stream(values()).filter(field -> field.json.equals(json)).findFirst();
+        }
+    }
+
     private static Record record(JsonParser parser, int index) {
         String productId = null;
         BigDecimal previousPrice = null;
         BigDecimal newPrice = null;
         Instant timestamp = null;
-        Set<String> seen = new HashSet<>();
+        EnumSet<Field> seen = EnumSet.noneOf(Field.class);
         for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
-            String field = parser.currentName();
+            String name = parser.currentName();
             JsonToken value = parser.nextToken();
+            Field field = Field.named(name).orElseThrow(
+                    () -> new InvalidRecordException("record " + index + ": unknown field " + quoted(name)));
             seen.add(field);
             switch (field) {
-                case "productId" -> {
+                case PRODUCT_ID -> {
                     if (value != JsonToken.VALUE_STRING || parser.getString().isEmpty()) {
                         throw new InvalidRecordException("record " + index + ": productId is not a non-empty string");
                     }
                     productId = parser.getString();
                 }
-                case "previousPrice" -> previousPrice = value == JsonToken.VALUE_NULL ? null
-                                                                                      : price(parser, value, index, field);
-                case "newPrice" -> newPrice = price(parser, value, index, field);
-                case "timestamp" -> {
+                case PREVIOUS_PRICE ->
+                        previousPrice = value == JsonToken.VALUE_NULL ? null : price(parser, value, index, name);
+                case NEW_PRICE -> newPrice = price(parser, value, index, name);
+                case TIMESTAMP -> {
                     if (value != JsonToken.VALUE_STRING || !RFC3339_UTC_NANOS.matcher(parser.getString()).matches()) {
                         throw new InvalidRecordException("record " + index + ": timestamp is not RFC 3339 UTC with "
                                                          + "9 fraction digits");
@@ -204,12 +223,11 @@ public final class ResultsVerifier {
                                                          + " is not a date-time");
                     }
                 }
-                default -> throw new InvalidRecordException("record " + index + ": unknown field " + quoted(field));
             }
         }
-        if (seen.size() != 4) {
-            Set<String> missing = new TreeSet<>(Set.of("productId", "previousPrice", "newPrice", "timestamp"));
-            missing.removeAll(seen);
+        if (seen.size() != Field.values().length) {
+            Set<String> missing = new TreeSet<>();
+            EnumSet.complementOf(seen).forEach(field -> missing.add(field.json));
             throw new InvalidRecordException("record " + index + ": missing " + String.join(", ", missing));
         }
         return new Record(productId, previousPrice, newPrice, timestamp);

@@ -27,26 +27,12 @@ import java.util.random.RandomGenerator;
  * {@code kubectl wait --for=condition=Ready pod/…}: creates a debug pod from the production Deployment
  * ({@link DebugPodSpec}) and waits, visibly and for a bounded time, until it is ready.
  */
-public final class StartDebugPod {
+public record StartDebugPod(KubernetesClient client, String namespace, Clock clock, RandomGenerator random,
+                            PrintWriter out) {
 
     /** While nothing changes, the wait says it is still waiting this often. */
     static final Duration HEARTBEAT = Duration.ofSeconds(10);
     static final int EVENTS_SHOWN = 10;
-
-    private final KubernetesClient client;
-    private final String namespace;
-    private final Clock clock;
-    private final RandomGenerator random;
-    private final PrintWriter out;
-
-    public StartDebugPod(KubernetesClient client, String namespace, Clock clock, RandomGenerator random,
-                         PrintWriter out) {
-        this.client = client;
-        this.namespace = namespace;
-        this.clock = clock;
-        this.random = random;
-        this.out = out;
-    }
 
     /**
      * Creates the debug pod: from the {@value KubeNames#DEPLOYMENT} Deployment (its image unless {@code image}

@@ -12,8 +12,11 @@ import java.time.temporal.ChronoUnit;
 /**
  * Replaces {@code kubectl create event}: records a core/v1 Event about an object, so {@code kubectl describe} and
  * {@code kubectl get events} show what the operator did and why. Needs RBAC {@code create} on {@code events}.
+ *
+ * @param component who reports ({@code repricer-reaper}, {@code repricer-guard})
+ * @param instance  which process reports (the pod's host name in-cluster)
  */
-public final class EventRecorder {
+public record EventRecorder(KubernetesClient client, Clock clock, String component, String instance) {
 
     /** Event types, as Kubernetes names them. */
     public static final String NORMAL = "Normal";
@@ -21,22 +24,6 @@ public final class EventRecorder {
 
     /** The API keeps messages short; a longer one is cut here rather than rejected there. */
     static final int MAX_MESSAGE_LENGTH = 1024;
-
-    private final KubernetesClient client;
-    private final Clock clock;
-    private final String component;
-    private final String instance;
-
-    /**
-     * @param component who reports ({@code repricer-reaper}, {@code repricer-guard})
-     * @param instance  which process reports (the pod's host name in-cluster)
-     */
-    public EventRecorder(KubernetesClient client, Clock clock, String component, String instance) {
-        this.client = client;
-        this.clock = clock;
-        this.component = component;
-        this.instance = instance;
-    }
 
     /** Records the event in the object's namespace (Events may only refer to objects in their own namespace). */
     public Event record(HasMetadata about, String type, String reason, String message) {

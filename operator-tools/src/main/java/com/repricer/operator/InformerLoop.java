@@ -40,8 +40,8 @@ public abstract class InformerLoop<T extends HasMetadata> implements AutoCloseab
                            Duration retryDelay, Clock clock, PrintWriter log) {
         this.informer = informer;
         this.watched = watched;
-        this.scheduler = new PassScheduler(name, clock, () -> pass(informer.getStore().list()), maxIdle, retryDelay,
-                                           log);
+        this.scheduler = new PassScheduler(name, clock, () -> pass(informer.getStore().list()),
+                                           new PassScheduler.Timing(maxIdle, retryDelay), log);
     }
 
     /**

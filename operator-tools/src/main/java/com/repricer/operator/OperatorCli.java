@@ -26,11 +26,15 @@ import java.util.function.Supplier;
  * <p>Exit codes: {@value #OK} done, nothing wrong (or everything repaired); {@value #DRIFT} violations remain, or a
  * debug pod could not be deleted; {@value #USAGE} bad arguments; {@value #KUBERNETES} the Kubernetes API failed or
  * refused (RBAC), or the Deployment does not exist.
+ *
+ * @param clientSupplier supplies the client (built on first use: {@code --help} needs no kubeconfig)
+ * @param instance       who reports Events (the pod's host name in-cluster)
  */
 @Command(name = "repricer-operator", mixinStandardHelpOptions = true, version = "repricer-operator 1.0",
          subcommands = {ReaperCommand.class, GuardCommand.class, CommandLine.HelpCommand.class},
          description = "Reaps expired repricer debug pods and guards the single-instance repricer Deployment.")
-public final class OperatorCli {
+public record OperatorCli(Supplier<KubernetesClient> clientSupplier, Clock clock, PrintWriter out, Lifetime lifetime,
+                          String instance) {
 
     public static final int OK = 0;
     public static final int DRIFT = 1;
@@ -38,25 +42,6 @@ public final class OperatorCli {
     public static final int KUBERNETES = 3;
     /** How long a SIGTERM waits for the loops to close. */
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
-
-    private final Supplier<KubernetesClient> client;
-    private final Clock clock;
-    private final PrintWriter out;
-    private final Lifetime lifetime;
-    private final String instance;
-
-    /**
-     * @param client   supplies the client (built on first use: {@code --help} needs no kubeconfig)
-     * @param instance who reports Events (the pod's host name in-cluster)
-     */
-    public OperatorCli(Supplier<KubernetesClient> client, Clock clock, PrintWriter out, Lifetime lifetime,
-                       String instance) {
-        this.client = client;
-        this.clock = clock;
-        this.out = out;
-        this.lifetime = lifetime;
-        this.instance = instance;
-    }
 
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
@@ -106,23 +91,7 @@ public final class OperatorCli {
     }
 
     public KubernetesClient client() {
-        return client.get();
-    }
-
-    public Clock clock() {
-        return clock;
-    }
-
-    public PrintWriter out() {
-        return out;
-    }
-
-    public Lifetime lifetime() {
-        return lifetime;
-    }
-
-    public String instance() {
-        return instance;
+        return clientSupplier.get();
     }
 
     /**

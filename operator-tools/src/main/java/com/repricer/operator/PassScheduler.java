@@ -29,8 +29,7 @@ public final class PassScheduler implements AutoCloseable {
     private final String name;
     private final Clock clock;
     private final Supplier<Optional<Instant>> pass;
-    private final Duration maxIdle;
-    private final Duration retryDelay;
+    private final Timing timing;
     private final PrintWriter log;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean queued = new AtomicBoolean();
@@ -39,15 +38,22 @@ public final class PassScheduler implements AutoCloseable {
     private volatile Instant nextPassAt;
 
     /**
+     * When passes run besides those asked for.
+     *
+     * @param maxIdle    the longest time between two passes
+     * @param retryDelay how long after a pass that threw the next one runs
+     */
+    public record Timing(Duration maxIdle, Duration retryDelay) {
+    }
+
+    /**
      * @param pass runs one pass and returns when it wants the next one (empty: no deadline, {@code maxIdle} applies)
      */
-    public PassScheduler(String name, Clock clock, Supplier<Optional<Instant>> pass, Duration maxIdle,
-                         Duration retryDelay, PrintWriter log) {
+    public PassScheduler(String name, Clock clock, Supplier<Optional<Instant>> pass, Timing timing, PrintWriter log) {
         this.name = name;
         this.clock = clock;
         this.pass = pass;
-        this.maxIdle = maxIdle;
-        this.retryDelay = retryDelay;
+        this.timing = timing;
         this.log = log;
         this.executor = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(name).daemon().factory());
     }
@@ -88,7 +94,7 @@ public final class PassScheduler implements AutoCloseable {
         try {
             wanted = pass.get();
         } catch (RuntimeException e) {
-            Instant retryAt = clock.instant().plus(retryDelay);
+            Instant retryAt = clock.instant().plus(timing.retryDelay());
             synchronized (log) {
                 log.println(clock.instant() + " " + name + ": pass failed, retrying at " + retryAt + ": " + e);
                 log.flush();
@@ -96,7 +102,8 @@ public final class PassScheduler implements AutoCloseable {
             wanted = Optional.of(retryAt);
         }
         Instant now = clock.instant();
-        Instant at = wanted.filter(w -> w.isBefore(now.plus(maxIdle))).orElse(now.plus(maxIdle));
+        Instant latest = now.plus(timing.maxIdle());
+        Instant at = wanted.filter(w -> w.isBefore(latest)).orElse(latest);
         if (timer != null) {
             timer.cancel(false);
         }

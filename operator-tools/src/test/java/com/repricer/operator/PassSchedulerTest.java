@@ -82,6 +82,7 @@ class PassSchedulerTest {
     }
 
     private PassScheduler scheduler(java.util.function.Supplier<Optional<Instant>> pass) {
-        return new PassScheduler("test", clock, pass, MAX_IDLE, RETRY, new PrintWriter(log, true));
+        return new PassScheduler("test", clock, pass, new PassScheduler.Timing(MAX_IDLE, RETRY),
+                                 new PrintWriter(log, true));
     }
 }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -25,13 +24,14 @@ public record HistoryRequest(Optional<String> productId, long fromNanos, long to
     public static final int DEFAULT_PAGE_SIZE = 25;
     public static final int MAX_PAGE_SIZE = 1000;
 
-    private static final String PRODUCT_ID = "productId";
     private static final String FROM = "from";
     private static final String TO = "to";
     private static final String PAGE_NUMBER = "pageNumber";
     private static final String PAGE_SIZE = "pagesize";
-    private static final String PAGE_SIZE_ALIAS = "pageSize";
-    private static final Set<String> NAMES = Set.of(PRODUCT_ID, FROM, TO, PAGE_NUMBER, PAGE_SIZE, PAGE_SIZE_ALIAS);
+    /** Every name a parameter may be given by, with the name it counts as ({@code pageSize} is an alias). */
+    private static final Map<String, String> CANONICAL_NAMES = Map.of(ProductIds.FIELD, ProductIds.FIELD,
+                                                                      FROM, FROM, TO, TO, PAGE_NUMBER, PAGE_NUMBER,
+                                                                      PAGE_SIZE, PAGE_SIZE, "pageSize", PAGE_SIZE);
 
     private static final Pattern DIGITS = Pattern.compile("[0-9]+");
 
@@ -49,7 +49,7 @@ public record HistoryRequest(Optional<String> productId, long fromNanos, long to
         List<InvalidParam> problems = new ArrayList<>();
         Map<String, Given> given = singleValues(params, problems);
 
-        Given productId = given.get(PRODUCT_ID);
+        Given productId = given.get(ProductIds.FIELD);
         if (productId != null) {
             ProductIds.validate(productId.name(), productId.value()).ifPresent(problems::add);
         }
@@ -98,19 +98,16 @@ public record HistoryRequest(Optional<String> productId, long fromNanos, long to
             if (values.isEmpty()) {
                 continue;
             }
-            if (!NAMES.contains(name)) {
+            String canonical = CANONICAL_NAMES.get(name);
+            if (canonical == null) {
                 problems.add(new InvalidParam(name, "unknown parameter; expected productId, from, to, pageNumber"
                                                     + " or pagesize"));
             } else if (values.size() > 1) {
                 problems.add(new InvalidParam(name, "given more than once"));
-            } else {
-                String canonical = name.equals(PAGE_SIZE_ALIAS) ? PAGE_SIZE : name;
-                if (given.putIfAbsent(canonical, new Given(name, values.getFirst())) != null) {
-                    // Only the alias can collide: both spellings together are one parameter given twice.
-                    given.remove(canonical);
-                    problems.add(new InvalidParam(PAGE_SIZE, "given more than once (pageSize is an alias of"
-                                                             + " pagesize)"));
-                }
+            } else if (given.putIfAbsent(canonical, new Given(name, values.getFirst())) != null) {
+                // Only the alias can collide: both spellings together are one parameter given twice.
+                given.remove(canonical);
+                problems.add(new InvalidParam(PAGE_SIZE, "given more than once (pageSize is an alias of pagesize)"));
             }
         }
         return given;

@@ -7,6 +7,9 @@ import java.util.Optional;
 /** Checks a product id from a request against {@link ProductIdRule}, reporting the problem under its field. */
 public final class ProductIds {
 
+    /** What the API calls a product id: the request body's field, the query parameter, the name in a 400. */
+    public static final String FIELD = "productId";
+
     private ProductIds() {
     }
 

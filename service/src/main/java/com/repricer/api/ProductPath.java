@@ -9,7 +9,6 @@ public final class ProductPath {
 
     private static final String PREFIX = "/api/product/";
     private static final String SUFFIX = "/price";
-    private static final String PRODUCT_ID = "productId";
 
     private ProductPath() {
     }
@@ -29,8 +28,8 @@ public final class ProductPath {
         if (encoded.isEmpty()) {
             throw new NotFound("the product id is empty");
         }
-        String id = PercentDecoding.decode(PRODUCT_ID, encoded);
-        ProductIds.validate(PRODUCT_ID, id).ifPresent(problem -> {
+        String id = PercentDecoding.decode(ProductIds.FIELD, encoded);
+        ProductIds.validate(ProductIds.FIELD, id).ifPresent(problem -> {
             throw BadRequestException.of(problem);
         });
         return id;

@@ -30,7 +30,6 @@ import java.util.Set;
  */
 public record RepriceRequest(String productId, BigDecimal price) {
 
-    private static final String PRODUCT_ID = "productId";
     private static final String PRICE = "price";
 
     /** DECIMAL(38,18): at most 20 digits before the point and 18 after. */
@@ -90,7 +89,7 @@ public record RepriceRequest(String productId, BigDecimal price) {
         // Never descending, the only events at this level are KEY_NAME and the closing END_OBJECT.
         for (Event event = parser.next(); event != Event.END_OBJECT; event = parser.next()) {
             String name = parser.getString();
-            if (!name.equals(PRODUCT_ID) && !name.equals(PRICE)) {
+            if (!name.equals(ProductIds.FIELD) && !name.equals(PRICE)) {
                 throw fields.failWith(new InvalidParam(name, "unknown field; expected only productId and price"));
             }
             if (!fields.firstTime(name)) {
@@ -100,7 +99,7 @@ public record RepriceRequest(String productId, BigDecimal price) {
             if (value == Event.START_OBJECT || value == Event.START_ARRAY) {
                 throw fields.failWith(wrongType(name, value));
             }
-            if (name.equals(PRODUCT_ID)) {
+            if (name.equals(ProductIds.FIELD)) {
                 fields.productId(parser, value);
             } else {
                 fields.price(parser, value);
@@ -136,11 +135,11 @@ public record RepriceRequest(String productId, BigDecimal price) {
 
         void productId(JsonParser parser, Event value) {
             if (value != Event.VALUE_STRING) {
-                problems.add(wrongType(PRODUCT_ID, value));
+                problems.add(wrongType(ProductIds.FIELD, value));
                 return;
             }
             String id = parser.getString();
-            ProductIds.validate(PRODUCT_ID, id).ifPresentOrElse(problems::add, () -> productId = id);
+            ProductIds.validate(ProductIds.FIELD, id).ifPresentOrElse(problems::add, () -> productId = id);
         }
 
         void price(JsonParser parser, Event value) {
@@ -162,7 +161,7 @@ public record RepriceRequest(String productId, BigDecimal price) {
         }
 
         RepriceRequest toRequest() {
-            for (String name : List.of(PRODUCT_ID, PRICE)) {
+            for (String name : List.of(ProductIds.FIELD, PRICE)) {
                 if (!seen.contains(name)) {
                     problems.add(new InvalidParam(name, "required field is missing"));
                 }

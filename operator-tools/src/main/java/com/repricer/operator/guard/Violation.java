@@ -9,42 +9,41 @@ public record Violation(Kind kind, String message) {
     /** The checks, in the order they are reported. Only replicas and strategy are safe to patch. */
     public enum Kind {
         /** More than one replica: two writers on one volume. */
-        REPLICAS("replicas", true),
+        REPLICAS("replicas"),
         /** Not {@code Recreate}: a rolling update starts the new pod while the old one holds the volume. */
-        STRATEGY("strategy", true),
+        STRATEGY("strategy"),
         /** No container named {@code repricer}: the other container checks cannot run. */
-        CONTAINER_MISSING("container-missing", false),
+        CONTAINER_MISSING("container-missing"),
         /** Nothing writable mounted at the data directory. */
-        DATA_MOUNT("data-mount", false),
+        DATA_MOUNT("data-mount"),
         /** The data directory's volume is not a PersistentVolumeClaim (emptyDir, hostPath, …). */
-        DATA_VOLUME("data-volume", false),
+        DATA_VOLUME("data-volume"),
         /** The claim the data volume names does not exist. */
-        CLAIM_MISSING("claim-missing", false),
+        CLAIM_MISSING("claim-missing"),
         /** The claim is not ReadWriteOnce (or ReadWriteOncePod). */
-        CLAIM_ACCESS_MODE("claim-access-mode", false),
+        CLAIM_ACCESS_MODE("claim-access-mode"),
         /** Another Deployment, StatefulSet, DaemonSet, Job, CronJob or pod mounts the same claim. */
-        CLAIM_SHARED("claim-shared", false),
-        LIVENESS_PROBE("liveness-probe", false),
-        READINESS_PROBE("readiness-probe", false),
-        RUN_AS_NON_ROOT("run-as-non-root", false),
-        READ_ONLY_ROOT_FILESYSTEM("read-only-root-filesystem", false),
+        CLAIM_SHARED("claim-shared"),
+        LIVENESS_PROBE("liveness-probe"),
+        READINESS_PROBE("readiness-probe"),
+        RUN_AS_NON_ROOT("run-as-non-root"),
+        READ_ONLY_ROOT_FILESYSTEM("read-only-root-filesystem"),
         /** A containerPort for the results export, which the service binds to the pod's loopback only. */
-        EXPORT_PORT_EXPOSED("export-port-exposed", false);
+        EXPORT_PORT_EXPOSED("export-port-exposed");
 
         private final String id;
-        private final boolean fixable;
 
-        Kind(String id, boolean fixable) {
+        Kind(String id) {
             this.id = id;
-            this.fixable = fixable;
         }
 
         public String id() {
             return id;
         }
 
+        /** Whether {@code guard --fix} may patch it: the one place that says which kinds are fixable. */
         public boolean fixable() {
-            return fixable;
+            return this == REPLICAS || this == STRATEGY;
         }
     }
 

@@ -92,12 +92,8 @@ final class ServiceSampler implements AutoCloseable {
     }
 
     private boolean ready() {
-        HttpRequest request = HttpRequest.newBuilder(service.admin("/observe/health/ready"))
-                                         .timeout(Duration.ofSeconds(1)).GET().build();
         try {
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
+            return service.isReady(Duration.ofSeconds(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
