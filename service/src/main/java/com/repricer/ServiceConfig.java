@@ -63,7 +63,8 @@ final class ServiceConfig {
     }
 
     /**
-     * The archive: {@code repricer.results.local-retention}, {@code repricer.archive.segment},
+     * The archive: {@code repricer.results.local-retention} and {@code repricer.results.local-retention-inode-share}
+     * (more than 0, at most 1), {@code repricer.archive.segment},
      * {@code repricer.archive.directory} (default {@code <data-dir>/archive}), and the Azure Blob store when both
      * {@code repricer.archive.azure.connection-string} and {@code repricer.archive.azure.container} are set.
      */
@@ -81,9 +82,19 @@ final class ServiceConfig {
         return defaults.withTiming(repricer.get("results.local-retention").as(Duration.class)
                                            .orElse(defaults.localRetention()),
                                    repricer.get("archive.segment").as(Duration.class).orElse(defaults.segment()))
+                       .withInodeShare(inodeShare(repricer.get("results.local-retention-inode-share")
+                                                          .asDouble().orElse(defaults.inodeShare())))
                        .withDirectory(repricer.get("archive.directory").asString().map(Path::of)
                                               .orElse(defaults.directory()))
                        .withAzure(connectionString.map(value -> new ArchiveConfig.Azure(value, container.get())));
+    }
+
+    private static double inodeShare(double share) {
+        if (!(share > 0 && share <= 1)) {
+            throw new IllegalArgumentException("repricer.results.local-retention-inode-share must be more than 0 and"
+                                               + " at most 1 (a share of the file system's inodes): " + share);
+        }
+        return share;
     }
 
     /** Where to write the bound ports once listening ({@code repricer.ports-file}); unset by default. */

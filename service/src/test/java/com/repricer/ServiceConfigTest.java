@@ -8,10 +8,12 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ServiceConfigTest {
@@ -55,6 +57,7 @@ class ServiceConfigTest {
 
         assertThat(archive, is(ArchiveConfig.defaults(Path.of("/data"))));
         assertThat(archive.localRetention(), is(Duration.ofHours(24)));
+        assertThat(archive.inodeShare(), is(0.2));
         assertThat(archive.segment(), is(Duration.ofHours(1)));
         assertThat(archive.directory(), is(Path.of("/data/archive")));
         assertThat(archive.azure().isPresent(), is(false));
@@ -65,6 +68,7 @@ class ServiceConfigTest {
         Config config = Config.just(ConfigSources.create(Map.of(
                 "repricer.data-dir", "/data",
                 "repricer.results.local-retention", "PT20S",
+                "repricer.results.local-retention-inode-share", "0.05",
                 "repricer.archive.segment", "PT1S",
                 "repricer.archive.directory", "/archive",
                 "repricer.archive.azure.connection-string", "UseDevelopmentStorage=true",
@@ -73,6 +77,7 @@ class ServiceConfigTest {
         ArchiveConfig archive = ServiceConfig.archive(config, ServiceConfig.storage(config));
 
         assertThat(archive.localRetention(), is(Duration.ofSeconds(20)));
+        assertThat(archive.inodeShare(), is(0.05));
         assertThat(archive.segment(), is(Duration.ofSeconds(1)));
         assertThat(archive.directory(), is(Path.of("/archive")));
         assertThat(archive.azure().orElseThrow(),
@@ -92,6 +97,22 @@ class ServiceConfigTest {
                 () -> ServiceConfig.archive(subSecond, ServiceConfig.storage(subSecond)));
         assertThat(half.getMessage(), is("repricer.archive.azure.connection-string and "
                                          + "repricer.archive.azure.container must be set together"));
+    }
+
+    @Test
+    void theInodeShareIsMoreThanZeroAndAtMostOne() {
+        for (String bad : List.of("0", "-0.1", "1.5", "NaN")) {
+            Config config = Config.just(ConfigSources.create(Map.of(
+                    "repricer.data-dir", "/data", "repricer.results.local-retention-inode-share", bad)));
+
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> ServiceConfig.archive(config, ServiceConfig.storage(config)));
+            assertThat(refused.getMessage(), startsWith("repricer.results.local-retention-inode-share must be more"
+                                                        + " than 0 and at most 1"));
+        }
+        Config whole = Config.just(ConfigSources.create(Map.of(
+                "repricer.data-dir", "/data", "repricer.results.local-retention-inode-share", "1")));
+        assertThat(ServiceConfig.archive(whole, ServiceConfig.storage(whole)).inodeShare(), is(1.0));
     }
 
     /**

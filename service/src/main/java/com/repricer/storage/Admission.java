@@ -1,5 +1,6 @@
 package com.repricer.storage;
 
+import com.repricer.storage.fs.InodeReserve;
 import com.repricer.storage.idempotency.IdempotencyKeys;
 import com.repricer.storage.idempotency.KnownKey;
 import com.repricer.storage.index.ProductState;
@@ -13,10 +14,11 @@ import java.time.Clock;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Admission of a reprice into the write pipeline: under the product's stripe lock it checks that storage works,
- * claims the idempotency key, reads the product's accepted price as the previous price, hands the update to the
- * {@link GroupCommitWriter} and notes the new accepted price. The caller then waits for the fsync without the
- * lock, so one product's reprices queue in chain order while other products proceed in parallel.
+ * Admission of a reprice into the write pipeline: it checks that free inodes are not below the {@link InodeReserve};
+ * then, under the product's stripe lock, it checks that storage works, claims the idempotency key, reads the
+ * product's accepted price as the previous price, hands the update to the {@link GroupCommitWriter} and notes the
+ * new accepted price. The caller then waits for the fsync without the lock, so one product's reprices queue in
+ * chain order while other products proceed in parallel.
  */
 final class Admission {
 
@@ -25,17 +27,19 @@ final class Admission {
     private final IdempotencyKeys idempotencyKeys;
     private final GroupCommitWriter committer;
     private final ResultsWriter resultsWriter;
+    private final InodeReserve inodeReserve;
     private final Clock clock;
     /** Set by {@link #close}; read under a stripe lock. */
     private volatile boolean closed;
 
     Admission(Stripes stripes, ProductTable products, IdempotencyKeys idempotencyKeys, GroupCommitWriter committer,
-              ResultsWriter resultsWriter, Clock clock) {
+              ResultsWriter resultsWriter, InodeReserve inodeReserve, Clock clock) {
         this.stripes = stripes;
         this.products = products;
         this.idempotencyKeys = idempotencyKeys;
         this.committer = committer;
         this.resultsWriter = resultsWriter;
+        this.inodeReserve = inodeReserve;
         this.clock = clock;
     }
 
@@ -87,6 +91,10 @@ final class Admission {
 
     /** Hands the reprice to the log; {@code null} if its idempotency key was claimed by another request. */
     private PendingReprice submit(String productId, byte[] id, BigDecimal price, String idempotencyKey) {
+        String inodeShortage = inodeReserve.shortage();
+        if (inodeShortage != null) {
+            throw new StorageUnavailableException(StorageUnavailableException.Reason.INODE_RESERVE, inodeShortage);
+        }
         PendingReprice pending;
         ReentrantLock stripe = stripes.of(productId);
         stripe.lock();

@@ -8,6 +8,7 @@ import com.repricer.storage.archive.ArchiveConfig;
 import com.repricer.storage.archive.ArchiveMover;
 import com.repricer.storage.archive.HistoryFiles;
 import com.repricer.storage.fs.DataDirectoryLock;
+import com.repricer.storage.fs.FileSystemInodes;
 import com.repricer.storage.fs.StorageFiles;
 import com.repricer.storage.idempotency.IdempotencyKeys;
 import com.repricer.storage.index.HistoryIndex;
@@ -159,13 +160,15 @@ public final class Ledger implements AutoCloseable {
             long readThrough = Math.max(snapshot.lastSequence(), archive.lastSequence());
             List<ResultsFileName> unread = loose.stream().filter(file -> file.firstSequence() > readThrough).toList();
             Recovery.Outcome outcome = recovery.run(opened.log(), opened.records(), unread);
+            FileSystemInodes inodes = FileSystemInodes.of(config.dataDirectory());
             WritePipeline recovered = new WritePipeline(config, clock, metrics, storageFiles, state, stripes,
-                                                      opened.log(), idempotencyKeys, outcome, snapshots, snapshot);
+                                                      opened.log(), idempotencyKeys, outcome, snapshots, snapshot,
+                                                      inodes);
             recovered.start();
             pipeline = recovered;
             mover = new ArchiveMover(archiveConfig, archive, state.files(), state.index(), state.directory(),
                                      config.temporaryDirectory(), recovered::syncedThrough, clock, storageFiles,
-                                     metrics);
+                                     inodes, metrics);
             moverThread = Thread.ofPlatform().name("repricer-archiver").start(mover);
             phase = Phase.SERVING;
             recovered.awaitRecoveredWork();

@@ -11,6 +11,8 @@ public final class StorageUnavailableException extends RuntimeException {
         OVERLOADED,
         /** A write or fsync failed (disk full, I/O error); nothing of the refused request was kept. */
         FAILING,
+        /** Free inodes are below the reserve kept for the archive mover; nothing of the refused request was kept. */
+        INODE_RESERVE,
         /** The service is shutting down. */
         SHUTTING_DOWN
     }

@@ -1,5 +1,7 @@
 package com.repricer.storage;
 
+import com.repricer.storage.fs.FileSystemInodes;
+import com.repricer.storage.fs.InodeReserve;
 import com.repricer.storage.fs.StorageFiles;
 import com.repricer.storage.idempotency.IdempotencyKeys;
 import com.repricer.storage.log.GroupCommitWriter;
@@ -41,10 +43,12 @@ final class WritePipeline implements AutoCloseable {
      * @param log                  emptied by recovery, ready to append
      * @param recovered            where recovery left the sequence and the clock
      * @param restoredFromSnapshot what the index snapshot restored, {@code Chain.NONE} if nothing
+     * @param inodes               of the data directory: reprices are refused while too few are free
      */
     WritePipeline(StorageConfig config, Clock clock, StorageMetrics metrics, StorageFiles files, LedgerState state,
                   Stripes stripes, WriteAheadLog log, IdempotencyKeys idempotencyKeys, Recovery.Outcome recovered,
-                  IndexSnapshotStore snapshots, IndexSnapshotStore.Chain restoredFromSnapshot) {
+                  IndexSnapshotStore snapshots, IndexSnapshotStore.Chain restoredFromSnapshot,
+                  FileSystemInodes inodes) {
         this.state = state;
         this.log = log;
         this.restoredFromSnapshot = restoredFromSnapshot;
@@ -55,7 +59,8 @@ final class WritePipeline implements AutoCloseable {
                                                config, metrics,
                                                new CommitOutcome(stripes, state, idempotencyKeys, resultsWriter),
                                                files);
-        this.admission = new Admission(stripes, state.products(), idempotencyKeys, committer, resultsWriter, clock);
+        this.admission = new Admission(stripes, state.products(), idempotencyKeys, committer, resultsWriter,
+                                       new InodeReserve(inodes, this::recordsUnfiled), clock);
         this.snapshotter = new IndexSnapshotter(snapshots, state.index(), state.files(), state.history(),
                                                 IndexSnapshotter.productsOf(state.products(), state.index()),
                                                 restoredFromSnapshot, this::syncedThrough, System::nanoTime);
@@ -104,6 +109,11 @@ final class WritePipeline implements AutoCloseable {
     /** ENOSPC: the JDK reports it only in the message, as the C library words it. */
     private static boolean isDiskFull(IOException e) {
         return String.valueOf(e.getMessage()).contains("No space left on device");
+    }
+
+    /** Records accepted and not yet in an fsync'ed results file: queued for the log or waiting for the writer. */
+    private long recordsUnfiled() {
+        return committer.queueDepth() + resultsWriter.recordsWaiting();
     }
 
     /** Every record up to here is in an fsync'ed results file (recovery's records among them). */

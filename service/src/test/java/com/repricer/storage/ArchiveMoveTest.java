@@ -1,5 +1,6 @@
 package com.repricer.storage;
 
+import com.repricer.fixtures.Tmpfs;
 import com.repricer.storage.archive.ArchiveConfig;
 import com.repricer.storage.archive.ArchiveMover;
 import com.repricer.storage.archive.ArchiveSegmentReader;
@@ -43,6 +44,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Moving results files into the archive (docs/archive.md): queries and the export read archived files as they
@@ -94,7 +96,7 @@ class ArchiveMoveTest {
     }
 
     private ArchiveConfig archiveConfig(Duration localRetention) {
-        return ArchiveConfig.defaults(dataDirectory).withTiming(localRetention, Duration.ofSeconds(1));
+        return ArchiveConfig.defaults(config.dataDirectory()).withTiming(localRetention, Duration.ofSeconds(1));
     }
 
     private Ledger open(ArchiveConfig archive, StorageFiles files) throws IOException {
@@ -222,6 +224,105 @@ class ArchiveMoveTest {
         List<PriceRecord> queried = ledger.history(new HistoryQuery(Optional.empty(), Long.MIN_VALUE, Long.MAX_VALUE,
                                                                     0, 1000)).records();
         assertThat(queried, equalTo(acknowledged));
+    }
+
+    /**
+     * More loose files than their share of the file system's inodes, a day before the local retention: the oldest
+     * complete spans are archived early, each whole, until {@code results/} is within its share (10 files of a tmpfs
+     * of 1 000 inodes), and no further; the newest span stays. Data directory on a tmpfs (root only).
+     */
+    @Test
+    void overItsShareOfInodesResultsIsArchivedBeforeTheLocalRetention(@TempDir Path mountPoint) throws IOException {
+        assumeTrue(Tmpfs.unavailable() == null, Tmpfs.unavailable());
+        try (Tmpfs tmpfs = Tmpfs.mount(mountPoint, "size=64m,nr_inodes=1000")) {
+            moveDataDirectoryTo(tmpfs.path().resolve("data"));
+            // Spans of 1 s from 07.15 to 13.10: six of about 5 files (more if a slow fsync closed a window early),
+            // then the span of the last 3 records.
+            assertThat(looseFileNames().size(), greaterThan(30));
+            Ledger ledger = open(archiveConfig(Duration.ofDays(1)).withInodeShare(0.01), StorageFiles.DEFAULT);
+            try {
+                ledger.archiveNow();
+
+                List<SegmentName> segments = ledger.archivedSegments();
+                int loose = looseFileNames().size();
+                assertThat("within the share", loose, lessThanOrEqualTo(10));
+                assertThat("and no further", loose + filesIn(segments.getLast()).size(), greaterThan(10));
+                for (SegmentName segment : segments) {
+                    List<ResultsFileName> files = filesIn(segment);
+                    assertThat("one whole span a segment", spanOf(files.getFirst()), is(spanOf(files.getLast())));
+                }
+                long lastArchivedSpan = spanOf(filesIn(segments.getLast()).getLast());
+                assertThat("the newer spans stay whole in results/", looseFileNames().stream()
+                        .map(name -> spanOf(ResultsFileName.parse(name).orElseThrow()))
+                        .allMatch(span -> span > lastArchivedSpan), is(true));
+                assertThat(ledger.archiveStatus().lagSeconds(), is(0.0)); // nothing is past the local retention
+                assertWholeHistory(ledger);
+                assertEachFileOnceByteForByte(segments);
+            } finally {
+                ledger.close();
+            }
+        }
+    }
+
+    /**
+     * Under inode pressure, a span without a later file is archived only once everything is filed and its end is a
+     * second past by the clock (a margin for a log fsync under way), still a day before its local retention.
+     */
+    @Test
+    void underInodePressureTheLastSpanWaitsASecondPastItsEnd(@TempDir Path mountPoint) throws IOException {
+        assumeTrue(Tmpfs.unavailable() == null, Tmpfs.unavailable());
+        try (Tmpfs tmpfs = Tmpfs.mount(mountPoint, "size=64m,nr_inodes=1000")) {
+            moveDataDirectoryTo(tmpfs.path().resolve("data"));
+            Ledger ledger = open(archiveConfig(Duration.ofDays(1)).withInodeShare(0.0005), StorageFiles.DEFAULT);
+            try {
+                ledger.archiveNow(); // a budget of no loose file at all
+
+                // Every span with a later file: up to 12.95; the last one's records (13.00 to 13.10) stay.
+                assertThat(lastOf(ledger.archivedSegments()), is((long) RECORDS - 3));
+                now.addAndGet(Duration.ofMillis(1800).toNanos()); // 14.90: the span ended 0.9 s ago
+                ledger.archiveNow();
+                assertThat(lastOf(ledger.archivedSegments()), is((long) RECORDS - 3));
+
+                now.addAndGet(Duration.ofMillis(100).toNanos()); // 15.00: a second past its end
+                ledger.archiveNow();
+                assertThat(lastOf(ledger.archivedSegments()), is((long) RECORDS));
+                assertThat(looseFileNames(), is(empty()));
+                assertWholeHistory(ledger);
+                assertEachFileOnceByteForByte(ledger.archivedSegments());
+            } finally {
+                ledger.close();
+            }
+        }
+    }
+
+    /** The original results files a segment holds, in order. */
+    private List<ResultsFileName> filesIn(SegmentName segment) {
+        return originals.keySet().stream().map(name -> ResultsFileName.parse(name).orElseThrow())
+                        .filter(file -> file.firstSequence() >= segment.firstSequence()
+                                        && file.lastSequence() <= segment.lastSequence())
+                        .toList();
+    }
+
+    /** The 1-second segment span a results file belongs to. */
+    private static long spanOf(ResultsFileName file) {
+        return Math.floorDiv(file.firstTimestampNanos(), 1_000_000_000L);
+    }
+
+    /** Copies the closed data directory the history was written to and works there from now on. */
+    private void moveDataDirectoryTo(Path target) throws IOException {
+        Path source = config.dataDirectory();
+        try (Stream<Path> tree = Files.walk(source)) {
+            for (Path path : tree.toList()) {
+                Path copy = target.resolve(source.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(path, copy);
+                }
+            }
+        }
+        config = StorageConfig.defaults(target).withWindow(config.window(), config.maxRecordsPerFile())
+                              .withResultsSyncInterval(config.resultsSyncInterval());
     }
 
     /** The real file system, where creating a results file fails as on a full disk while {@link #full}. */

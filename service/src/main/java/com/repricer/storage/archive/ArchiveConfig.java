@@ -8,13 +8,19 @@ import java.util.Optional;
  * Where and when results files move into the archive. {@link #defaults(Path)} gives the values docs/archive.md
  * names.
  *
- * @param localRetention results windows older than this (reference: the newest record, capped by the wall clock)
- *                       move from {@code results/} into archive segments
+ * @param localRetention results windows older than this (by the wall clock) move from {@code results/} into
+ *                       archive segments
+ * @param inodeShare     the share of the file system's inodes the files in {@code results/} may use at most: past
+ *                       it, the oldest complete spans move before their local retention (more than 0, at most 1)
  * @param segment        the time one segment covers, aligned to the epoch; at least one second
  * @param directory      the local store's directory (also used when Azure is configured: nothing is stored there)
  * @param azure          the Azure Blob container to store segments in instead, if configured
  */
-public record ArchiveConfig(Duration localRetention, Duration segment, Path directory, Optional<Azure> azure) {
+public record ArchiveConfig(Duration localRetention, double inodeShare, Duration segment, Path directory,
+                            Optional<Azure> azure) {
+
+    /** The default {@link #inodeShare}: a fifth of the file system's inodes for loose results files. */
+    public static final double DEFAULT_INODE_SHARE = 0.2;
 
     /** An Azure Blob container: a connection string (from a Secret) and the container's name. */
     public record Azure(String connectionString, String container) {
@@ -36,22 +42,30 @@ public record ArchiveConfig(Duration localRetention, Duration segment, Path dire
             throw new IllegalArgumentException("local retention must not be negative and a segment covers at least"
                                                + " PT1S: " + localRetention + ", " + segment);
         }
+        if (!(inodeShare > 0 && inodeShare <= 1)) {
+            throw new IllegalArgumentException("the inode share of results/ must be more than 0 and at most 1: "
+                                               + inodeShare);
+        }
     }
 
     public static ArchiveConfig defaults(Path dataDirectory) {
-        return new ArchiveConfig(Duration.ofHours(24), Duration.ofHours(1), dataDirectory.resolve("archive"),
-                                 Optional.empty());
+        return new ArchiveConfig(Duration.ofHours(24), DEFAULT_INODE_SHARE, Duration.ofHours(1),
+                                 dataDirectory.resolve("archive"), Optional.empty());
     }
 
     public ArchiveConfig withTiming(Duration newLocalRetention, Duration newSegment) {
-        return new ArchiveConfig(newLocalRetention, newSegment, directory, azure);
+        return new ArchiveConfig(newLocalRetention, inodeShare, newSegment, directory, azure);
+    }
+
+    public ArchiveConfig withInodeShare(double newInodeShare) {
+        return new ArchiveConfig(localRetention, newInodeShare, segment, directory, azure);
     }
 
     public ArchiveConfig withDirectory(Path newDirectory) {
-        return new ArchiveConfig(localRetention, segment, newDirectory, azure);
+        return new ArchiveConfig(localRetention, inodeShare, segment, newDirectory, azure);
     }
 
     public ArchiveConfig withAzure(Optional<Azure> newAzure) {
-        return new ArchiveConfig(localRetention, segment, directory, newAzure);
+        return new ArchiveConfig(localRetention, inodeShare, segment, directory, newAzure);
     }
 }

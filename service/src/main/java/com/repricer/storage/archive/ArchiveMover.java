@@ -2,6 +2,7 @@ package com.repricer.storage.archive;
 
 import com.repricer.storage.Timestamps;
 import com.repricer.storage.fs.Directories;
+import com.repricer.storage.fs.FileSystemInodes;
 import com.repricer.storage.fs.StorageFiles;
 import com.repricer.storage.index.HistoryIndex;
 import com.repricer.storage.results.FileTable;
@@ -44,6 +45,16 @@ import java.util.logging.Logger;
  * newest record is sealed by the second rule. Server timestamps never run ahead of the clock otherwise, so one record
  * from a clock far ahead (the old reason to cap by the newest record) cannot occur.
  *
+ * <p>Bounded by inodes as well as by time (like Kafka's {@code local.retention.bytes} beside
+ * {@code local.retention.ms}, whichever is hit first): while {@code results/} holds more files than
+ * {@link ArchiveConfig#inodeShare()} of its file system's inodes, the oldest spans are sealed before their local
+ * retention — but only complete ones, by the same rules: a later file exists (then no record can join, whatever the
+ * clock says), or every accepted record is filed and the span ended at least {@link #PRESSURE_GRACE_NANOS} ago by
+ * the clock (the margin the local retention gives otherwise, for a log fsync still under way). Files, not bytes:
+ * results files are small, and it is their inodes that run out. While the files are over half that budget the
+ * mover looks every {@value #NEAR_BUDGET_TURN_MILLIS} ms instead of every second, so that the budget is overshot by
+ * at most that long's files.
+ *
  * <p>How, for each sealed span, in the order that loses and duplicates nothing at any crash:
  * <ol>
  *   <li>pack its loose files into a segment and its index, staged in {@code tmp/} (a crash leaves staged files,
@@ -62,6 +73,9 @@ public final class ArchiveMover implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(ArchiveMover.class.getName());
     private static final long TURN_MILLIS = 1000;
+    private static final long NEAR_BUDGET_TURN_MILLIS = 100;
+    /** Under inode pressure, how long past its end a span without a later file waits (see the class comment). */
+    private static final long PRESSURE_GRACE_NANOS = 1_000_000_000L;
     private static final String STAGED_DATA = "archive-segment" + SegmentName.DATA_SUFFIX + ".tmp";
     private static final String STAGED_INDEX = "archive-segment" + SegmentName.INDEX_SUFFIX + ".tmp";
 
@@ -88,20 +102,26 @@ public final class ArchiveMover implements Runnable {
     private final LongSupplier syncedThrough;
     private final Clock clock;
     private final StorageFiles storageFiles;
+    private final FileSystemInodes inodes;
     private final Metrics metrics;
     private final ArchiveSegmentWriter writer = new ArchiveSegmentWriter();
     private final CountDownLatch stop = new CountDownLatch(1);
     /** Loose files of stored segments whose deletion failed: deleted again on the next turn. */
     private final List<Path> looseCopies = new ArrayList<>();
     private volatile IOException failure;
+    /** The loose files were over half their inode budget at the end of the last turn: look again sooner. */
+    private volatile boolean nearBudget;
+    /** Sealing before the local retention is logged at INFO once, then at FINE (it may happen every few seconds). */
+    private boolean earlySealLogged;
 
     /**
      * @param staging       where segments are packed before the store copies them (cleared at each start)
      * @param syncedThrough every record up to here is in an fsync'ed results file
+     * @param inodes        the inodes of the file system holding {@code results/}
      */
     public ArchiveMover(ArchiveConfig config, Archive archive, FileTable files, HistoryIndex index,
                         ResultsDirectory directory, Path staging, LongSupplier syncedThrough, Clock clock,
-                        StorageFiles storageFiles, Metrics metrics) {
+                        StorageFiles storageFiles, FileSystemInodes inodes, Metrics metrics) {
         this.config = config;
         this.archive = archive;
         this.files = files;
@@ -111,6 +131,7 @@ public final class ArchiveMover implements Runnable {
         this.syncedThrough = syncedThrough;
         this.clock = clock;
         this.storageFiles = storageFiles;
+        this.inodes = inodes;
         this.metrics = metrics;
     }
 
@@ -156,7 +177,7 @@ public final class ArchiveMover implements Runnable {
         try {
             do {
                 moveSealed();
-            } while (!stop.await(TURN_MILLIS, TimeUnit.MILLISECONDS));
+            } while (!stop.await(nearBudget ? NEAR_BUDGET_TURN_MILLIS : TURN_MILLIS, TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -176,11 +197,13 @@ public final class ArchiveMover implements Runnable {
         int stored = 0;
         try {
             deleteLooseCopies();
+            long budget = looseFileBudget();
             List<ResultsFileName> sealed;
-            while (stop.getCount() > 0 && !(sealed = nextSealedSpan()).isEmpty()) {
+            while (stop.getCount() > 0 && !(sealed = nextSealedSpan(budget)).isEmpty()) {
                 move(sealed);
                 stored++;
             }
+            nearBudget = looseFiles() > budget / 2;
             if (failure != null) {
                 LOG.info("Archiving works again");
                 failure = null;
@@ -220,35 +243,56 @@ public final class ArchiveMover implements Runnable {
         return new Status(archive.segments().size(), archive.bytes(), lag, count - firstLoose);
     }
 
+    /**
+     * How many files {@code results/} may hold before spans are sealed early: the inode share of its file system's
+     * inodes; no bound where they cannot be read or the file system has no fixed number.
+     */
+    private long looseFileBudget() {
+        return inodes.read().filter(counts -> counts.total() > 0)
+                     .map(counts -> (long) Math.floor(config.inodeShare() * counts.total()))
+                     .orElse(Long.MAX_VALUE);
+    }
+
+    private int looseFiles() {
+        int count = files.count();
+        return count - firstLoose(count);
+    }
+
     /** The position in the file table of the first file not archived, or {@code count} if there is none. */
     private int firstLoose(int count) {
         return count == 0 ? 0 : files.firstAfter(archive.lastSequence(), count);
     }
 
-    /** The loose files of the oldest span that is sealed, or none. */
-    private List<ResultsFileName> nextSealedSpan() {
+    /**
+     * The loose files of the oldest span that is sealed, or none.
+     *
+     * @param budget past this many loose files, a complete span is sealed before its local retention
+     */
+    private List<ResultsFileName> nextSealedSpan(long budget) {
         long records = index.size();
         if (records == 0) {
             return List.of();
         }
         // Read after the record count: if it has reached it, every record counted is in an fsync'ed file.
         long synced = syncedThrough.getAsLong();
-        long cutoff = nowNanos() - config.localRetention().toNanos();
+        long now = nowNanos();
+        long cutoff = now - config.localRetention().toNanos();
         long spanNanos = config.segment().toNanos();
         int count = files.count();
         int first = firstLoose(count);
         if (first >= count) {
             return List.of();
         }
+        boolean early = count - first > budget;
         long spanEnd = Math.floorDiv(files.file(first).firstTimestampNanos(), spanNanos) * spanNanos + spanNanos;
-        if (spanEnd > cutoff) {
+        if (spanEnd > cutoff && !early) {
             return List.of();
         }
         List<ResultsFileName> span = new ArrayList<>();
         for (int i = first; i < count; i++) {
             ResultsFileName file = files.file(i);
             if (file.firstTimestampNanos() >= spanEnd) {
-                return span; // a later file exists: the span is complete
+                return sealing(span, spanEnd > cutoff, count - first, budget); // a later file: complete
             }
             if (file.lastSequence() > synced) {
                 return List.of(); // not yet fsync'ed: the log still backs it, so it must stay where recovery looks
@@ -256,8 +300,24 @@ public final class ArchiveMover implements Runnable {
             span.add(file);
         }
         // Nothing after the span: complete only if no accepted record waits unfiled (it may belong to the span);
-        // any record accepted from now on is stamped at or after the clock, past the span's end.
-        return synced >= records ? span : List.of();
+        // any record accepted from now on is stamped at or after the clock, past the span's end. Under inode
+        // pressure the span must have ended a grace ago instead of a local retention ago.
+        long lastCutoff = early ? Math.max(cutoff, now - PRESSURE_GRACE_NANOS) : cutoff;
+        if (synced < records || spanEnd > lastCutoff) {
+            return List.of();
+        }
+        return sealing(span, spanEnd > cutoff, count - first, budget);
+    }
+
+    private List<ResultsFileName> sealing(List<ResultsFileName> span, boolean early, int loose, long budget) {
+        if (early) {
+            Level level = earlySealLogged ? Level.FINE : Level.INFO;
+            earlySealLogged = true;
+            LOG.log(level, () -> "results/ holds " + loose + " files, more than its share of the file system's"
+                                 + " inodes (" + budget + "): archiving " + span.size() + " files of a complete span"
+                                 + " before their local retention of " + config.localRetention());
+        }
+        return span;
     }
 
     private long nowNanos() {
