@@ -65,7 +65,8 @@ final class ServiceConfig {
     /**
      * The archive: {@code repricer.results.local-retention}, {@code repricer.archive.segment},
      * {@code repricer.archive.directory} (default {@code <data-dir>/archive}), and the Azure Blob store when both
-     * {@code repricer.archive.azure.connection-string} and {@code repricer.archive.azure.container} are set.
+     * {@code repricer.archive.azure.connection-string} and {@code repricer.archive.azure.container} are set;
+     * {@code repricer.history.retention} (unset: history is kept forever).
      */
     static ArchiveConfig archive(Config config, StorageConfig storage) {
         Config repricer = config.get("repricer");
@@ -83,7 +84,8 @@ final class ServiceConfig {
                                    repricer.get("archive.segment").as(Duration.class).orElse(defaults.segment()))
                        .withDirectory(repricer.get("archive.directory").asString().map(Path::of)
                                               .orElse(defaults.directory()))
-                       .withAzure(connectionString.map(value -> new ArchiveConfig.Azure(value, container.get())));
+                       .withAzure(connectionString.map(value -> new ArchiveConfig.Azure(value, container.get())))
+                       .withHistoryRetention(repricer.get("history.retention").as(Duration.class).asOptional());
     }
 
     /** Where to write the bound ports once listening ({@code repricer.ports-file}); unset by default. */

@@ -13,8 +13,13 @@ import java.util.Optional;
  * @param segment        the time one segment covers, aligned to the epoch; at least one second
  * @param directory      the local store's directory (also used when Azure is configured: nothing is stored there)
  * @param azure          the Azure Blob container to store segments in instead, if configured
+ * @param historyRetention segments whose records are all older than this (reference: the newest record, capped by
+ *                       the wall clock) are deleted; empty: kept forever. At least the local retention plus one
+ *                       segment, so that a segment lives in the archive for at least one span
+ *                       ({@link HistoryRetention})
  */
-public record ArchiveConfig(Duration localRetention, Duration segment, Path directory, Optional<Azure> azure) {
+public record ArchiveConfig(Duration localRetention, Duration segment, Path directory, Optional<Azure> azure,
+                            Optional<Duration> historyRetention) {
 
     /** An Azure Blob container: a connection string (from a Secret) and the container's name. */
     public record Azure(String connectionString, String container) {
@@ -36,22 +41,34 @@ public record ArchiveConfig(Duration localRetention, Duration segment, Path dire
             throw new IllegalArgumentException("local retention must not be negative and a segment covers at least"
                                                + " PT1S: " + localRetention + ", " + segment);
         }
+        if (historyRetention.isPresent()
+            && historyRetention.get().compareTo(localRetention.plus(segment)) < 0) {
+            throw new IllegalArgumentException("repricer.history.retention (" + historyRetention.get() + ") must be at"
+                                               + " least repricer.results.local-retention plus repricer.archive.segment"
+                                               + " (" + localRetention.plus(segment) + "): history is deleted whole"
+                                               + " segments at a time, once archived");
+        }
     }
 
     public static ArchiveConfig defaults(Path dataDirectory) {
         return new ArchiveConfig(Duration.ofHours(24), Duration.ofHours(1), dataDirectory.resolve("archive"),
-                                 Optional.empty());
+                                 Optional.empty(), Optional.empty());
     }
 
     public ArchiveConfig withTiming(Duration newLocalRetention, Duration newSegment) {
-        return new ArchiveConfig(newLocalRetention, newSegment, directory, azure);
+        return new ArchiveConfig(newLocalRetention, newSegment, directory, azure, historyRetention);
     }
 
     public ArchiveConfig withDirectory(Path newDirectory) {
-        return new ArchiveConfig(localRetention, segment, newDirectory, azure);
+        return new ArchiveConfig(localRetention, segment, newDirectory, azure, historyRetention);
     }
 
     public ArchiveConfig withAzure(Optional<Azure> newAzure) {
-        return new ArchiveConfig(localRetention, segment, directory, newAzure);
+        return new ArchiveConfig(localRetention, segment, directory, newAzure, historyRetention);
+    }
+
+    /** With history retention (set it after the timing: it must be at least the local retention plus a segment). */
+    public ArchiveConfig withHistoryRetention(Optional<Duration> newHistoryRetention) {
+        return new ArchiveConfig(localRetention, segment, directory, azure, newHistoryRetention);
     }
 }
