@@ -89,14 +89,7 @@ class HistoryRetentionTest {
     private Ledger open(Optional<Duration> retention, Duration localRetention, StorageFiles files) throws IOException {
         ArchiveConfig archive = ArchiveConfig.defaults(dataDirectory).withTiming(localRetention, SEGMENT)
                                              .withHistoryRetention(retention);
-        Ledger ledger = Ledger.open(config, archive, clock, StorageMetrics.NONE, files);
-        try {
-            ledger.recover();
-        } catch (IOException | RuntimeException e) {
-            ledger.close();
-            throw e;
-        }
-        return opened.add(ledger);
+        return opened.add(StorageFixtures.openAndRecover(config, archive, clock, files));
     }
 
     @Test
@@ -216,9 +209,7 @@ class HistoryRetentionTest {
         ArchiveConfig archive = ArchiveConfig.defaults(soak.dataDirectory())
                                              .withTiming(Duration.ofHours(1), Duration.ofHours(1))
                                              .withHistoryRetention(Optional.of(Duration.ofHours(3)));
-        Ledger ledger = Ledger.open(soak, archive, clock, StorageMetrics.NONE, StorageFiles.DEFAULT);
-        ledger.recover();
-        opened.add(ledger);
+        Ledger ledger = opened.add(StorageFixtures.openAndRecover(soak, archive, clock, StorageFiles.DEFAULT));
         List<Long> keptPerDay = new ArrayList<>();
         List<Integer> filesPerDay = new ArrayList<>();
         List<Integer> positionsPerDay = new ArrayList<>();

@@ -6,7 +6,6 @@ import com.repricer.storage.Ledger;
 import com.repricer.storage.PriceRecord;
 import com.repricer.storage.StorageConfig;
 import com.repricer.storage.StorageFixtures;
-import com.repricer.storage.StorageMetrics;
 import com.repricer.storage.fs.StorageFiles;
 import com.repricer.storage.snapshot.IndexSnapshotStore;
 import org.junit.jupiter.api.AfterEach;
@@ -67,9 +66,8 @@ class AzureHistoryRetentionTest {
     }
 
     private Ledger open() throws IOException {
-        Ledger ledger = Ledger.open(config, archive, clock, StorageMetrics.NONE, StorageFiles.DEFAULT);
+        Ledger ledger = StorageFixtures.openAndRecover(config, archive, clock, StorageFiles.DEFAULT);
         opened.add(ledger);
-        ledger.recover();
         return ledger;
     }
 
