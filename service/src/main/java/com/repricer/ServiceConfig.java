@@ -66,7 +66,8 @@ final class ServiceConfig {
      * The archive: {@code repricer.results.local-retention} and {@code repricer.results.local-retention-inode-share}
      * (more than 0, at most 1), {@code repricer.archive.segment},
      * {@code repricer.archive.directory} (default {@code <data-dir>/archive}), and the Azure Blob store when both
-     * {@code repricer.archive.azure.connection-string} and {@code repricer.archive.azure.container} are set.
+     * {@code repricer.archive.azure.connection-string} and {@code repricer.archive.azure.container} are set;
+     * {@code repricer.history.retention} (unset: history is kept forever).
      */
     static ArchiveConfig archive(Config config, StorageConfig storage) {
         Config repricer = config.get("repricer");
@@ -86,7 +87,8 @@ final class ServiceConfig {
                                                           .asDouble().orElse(defaults.inodeShare())))
                        .withDirectory(repricer.get("archive.directory").asString().map(Path::of)
                                               .orElse(defaults.directory()))
-                       .withAzure(connectionString.map(value -> new ArchiveConfig.Azure(value, container.get())));
+                       .withAzure(connectionString.map(value -> new ArchiveConfig.Azure(value, container.get())))
+                       .withHistoryRetention(repricer.get("history.retention").as(Duration.class).asOptional());
     }
 
     private static double inodeShare(double share) {

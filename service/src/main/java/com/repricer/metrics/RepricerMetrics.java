@@ -51,6 +51,7 @@ public final class RepricerMetrics implements StorageMetrics {
     private final Counter recordsWritten;
     private final Counter logRecords;
     private final Counter archiveFailures;
+    private final Counter archiveSegmentsDeleted;
     private final AtomicLong resultsPending = new AtomicLong();
     private final AtomicLong recoveryMillis = new AtomicLong();
 
@@ -87,6 +88,9 @@ public final class RepricerMetrics implements StorageMetrics {
         archiveFailures = registry.getOrCreate(Counter.builder("repricer_archive_failures")
                                                       .description("Moves of results files into the archive that "
                                                                    + "failed (the files stay in results/, retried)"));
+        archiveSegmentsDeleted = registry.getOrCreate(
+                Counter.builder("repricer_archive_segments_deleted")
+                       .description("Archive segments deleted by repricer.history.retention"));
         registry.getOrCreate(Gauge.builder("repricer_recovery_seconds",
                                            () -> recoveryMillis.get() / 1000.0)
                                   .description("How long start-up recovery took"));
@@ -133,6 +137,11 @@ public final class RepricerMetrics implements StorageMetrics {
     @Override
     public void archiveFailed() {
         archiveFailures.increment();
+    }
+
+    @Override
+    public void archiveSegmentsDeleted(int count) {
+        archiveSegmentsDeleted.increment(count);
     }
 
     /** Removes this instance's meters. */

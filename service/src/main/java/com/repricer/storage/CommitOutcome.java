@@ -54,6 +54,7 @@ final class CommitOutcome implements GroupCommitWriter.Listener {
         for (int i = 0; i < records.size(); i++) {
             pending.get(i).committed(records.get(i));
         }
+        index.dropDeletedPositions(products); // after history retention deleted records: on this, the writer thread
     }
 
     @Override

@@ -7,11 +7,14 @@ import com.repricer.storage.archive.Archive;
 import com.repricer.storage.archive.ArchiveConfig;
 import com.repricer.storage.archive.ArchiveMover;
 import com.repricer.storage.archive.HistoryFiles;
+import com.repricer.storage.archive.HistoryRetention;
+import com.repricer.storage.archive.HistoryStart;
 import com.repricer.storage.fs.DataDirectoryLock;
 import com.repricer.storage.fs.FileSystemInodes;
 import com.repricer.storage.fs.StorageFiles;
 import com.repricer.storage.idempotency.IdempotencyKeys;
 import com.repricer.storage.index.HistoryIndex;
+import com.repricer.storage.index.HistoryTrimmedException;
 import com.repricer.storage.index.ProductState;
 import com.repricer.storage.index.ProductTable;
 import com.repricer.storage.log.WriteAheadLog;
@@ -74,6 +77,9 @@ public final class Ledger implements AutoCloseable {
     /** Moves old windows into the archive, on {@link #moverThread}; {@code null} before {@link #recover}. */
     private volatile ArchiveMover mover;
     private Thread moverThread;
+    /** Deletes segments past {@code repricer.history.retention}; {@code null} if history is kept forever. */
+    private volatile HistoryRetention retention;
+    private Thread retentionThread;
 
     private Ledger(StorageConfig config, ArchiveConfig archiveConfig, Clock clock, StorageMetrics metrics,
                    DataDirectoryLock lock, StorageFiles storageFiles) throws IOException {
@@ -139,23 +145,28 @@ public final class Ledger implements AutoCloseable {
             IdempotencyKeys idempotencyKeys = IdempotencyKeys.load(
                     config.idempotencyDirectory(), config.idempotencyKeys(), config.idempotencyMaxAge(),
                     opened.keyed(), storageFiles);
-            archive.load();
+            HistoryStart start = HistoryStart.read(config.dataDirectory());
+            archive.load(start.firstSequence());
             BackgroundListing listing = BackgroundListing.start(state.directory());
             Recovery.Replay replay = recoveryReplay();
             Recovery recovery = new Recovery(state.directory(),
                                              new FileGrouping(config.window(), config.maxRecordsPerFile()),
                                              replay);
             long restoreStarted = System.nanoTime();
-            IndexSnapshotStore.Chain restored = snapshots.restore(state.index(), state.files(), state.products());
+            IndexSnapshotStore.Chain restored = startAt(snapshots.restore(state.index(), state.files(),
+                                                                          state.products()),
+                                                        start.firstSequence());
             List<ResultsFileName> loose = ArchiveMover.removeLooseCopies(archive, state.directory(), listing.await(),
                                                                          storageFiles);
             IndexSnapshotStore.Chain snapshot = checkSnapshot(restored, loose, listing.tookMillis(), restoreStarted,
-                                                              recovery);
+                                                              recovery, start.firstSequence());
+            recovery.startAt(start.firstSequence());
             if (snapshot.lastSequence() > 0) {
                 recovery.resumeAfter(snapshot.lastSequence(), snapshot.lastTimestampNanos());
             }
+            carryOver(start);
             // The archive's records after the snapshot (all of them without one), then the loose files after both.
-            archive.replayAfter(snapshot.lastSequence(), replay::filed)
+            archive.replayAfter(Math.max(snapshot.lastSequence(), start.firstSequence() - 1), replay::filed)
                    .ifPresent(last -> recovery.resumeAfter(last.sequence(), last.timestampNanos()));
             long readThrough = Math.max(snapshot.lastSequence(), archive.lastSequence());
             List<ResultsFileName> unread = loose.stream().filter(file -> file.firstSequence() > readThrough).toList();
@@ -170,6 +181,12 @@ public final class Ledger implements AutoCloseable {
                                      config.temporaryDirectory(), recovered::syncedThrough, clock, storageFiles,
                                      inodes, metrics);
             moverThread = Thread.ofPlatform().name("repricer-archiver").start(mover);
+            if (archiveConfig.historyRetention().isPresent()) {
+                retention = new HistoryRetention(archiveConfig.historyRetention().get(), archive, state.index(),
+                                                 state.files(), state.products(), config.dataDirectory(), clock,
+                                                 storageFiles, metrics);
+                retentionThread = Thread.ofPlatform().name("repricer-retention").start(retention);
+            }
             phase = Phase.SERVING;
             recovered.awaitRecoveredWork();
         } catch (IOException | RuntimeException e) {
@@ -202,6 +219,20 @@ public final class Ledger implements AutoCloseable {
         };
     }
 
+    /**
+     * The products whose records history retention deleted, with their last record, unless the index snapshot
+     * restored them (before the replay: their records come first).
+     */
+    private void carryOver(HistoryStart start) {
+        for (PriceRecord last : start.carried()) {
+            ProductState product = state.products().getOrAdd(last.productId());
+            if (product.size() == 0) {
+                product.restore(last.newPrice(), last.previousPrice(), 1, last::sequence,
+                                sequence -> last.timestampNanos());
+            }
+        }
+    }
+
     private void index(List<PriceRecord> records) {
         for (PriceRecord record : records) {
             state.products().getOrAdd(record.productId()).publish(record, state.index());
@@ -212,15 +243,18 @@ public final class Ledger implements AutoCloseable {
      * Keeps the restored index snapshot if it matches {@code results/}, so that recovery reads only the files after
      * it; otherwise drops it from memory, and recovery reads every file.
      *
-     * @param restored       what the snapshot restored (its base and deltas, piece by piece into the index)
+     * @param restored       what the snapshot restored (its base and deltas, piece by piece into the index), cut
+     *                       to the history's start
      * @param listing        every loose results file, in sequence order
      * @param listedMillis   how long listing them took (beside the restore)
      * @param restoreStarted when the restore began ({@link System#nanoTime()})
      * @param recovery       told how far the history reached if the snapshot shows that files are gone
+     * @param historyStart   the first sequence history retention kept: the index starts there
      * @return what the snapshot restored, or {@code Chain.NONE} if recovery has to read every results file
      */
     private IndexSnapshotStore.Chain checkSnapshot(IndexSnapshotStore.Chain restored, List<ResultsFileName> listing,
-                                                   long listedMillis, long restoreStarted, Recovery recovery) {
+                                                   long listedMillis, long restoreStarted, Recovery recovery,
+                                                   long historyStart) {
         IndexSnapshotStore.Chain chain = restored;
         Optional<List<ResultsFileName>> history = archive.listingFor(state.files(), listing);
         String mismatch = history.isEmpty() ? "the archive differs (above)"
@@ -233,6 +267,8 @@ public final class Ledger implements AutoCloseable {
                                       "it does not match results/: " + mismatch);
         }
         if (chain.lastSequence() == 0) {
+            state.index().startAt(historyStart);
+            state.files().startAt(historyStart);
             LOG.info(String.format("Listed %d results files in %d ms; reading all of them", listing.size(),
                                    listedMillis));
             return chain;
@@ -244,6 +280,29 @@ public final class Ledger implements AutoCloseable {
                                chain.baseBytes() / 1048576.0, chain.deltaCount(), chain.deltaBytes() / 1048576.0,
                                millisBetween(restoreStarted, System.nanoTime()), listing.size() - chain.fileCount()));
         return chain;
+    }
+
+    /**
+     * The restored snapshot cut to the history's start: records that history retention deleted after the snapshot
+     * was written leave the index again. A snapshot that ends before the start, or starts after it, is not used.
+     */
+    private IndexSnapshotStore.Chain startAt(IndexSnapshotStore.Chain chain, long historyStart) {
+        if (chain.lastSequence() == 0 || state.index().firstSequence() == historyStart) {
+            return chain;
+        }
+        if (state.index().firstSequence() > historyStart || chain.lastSequence() < historyStart) {
+            return snapshots.ignored(state.index(), state.files(), state.products(), "it covers records "
+                                     + state.index().firstSequence() + " to " + chain.lastSequence()
+                                     + ", the history starts at " + historyStart);
+        }
+        try {
+            state.index().trimBefore(historyStart);
+            state.files().trimBefore(historyStart);
+            return chain;
+        } catch (RuntimeException e) {
+            return snapshots.ignored(state.index(), state.files(), state.products(),
+                                     "it cannot start at the history's start " + historyStart + ": " + e.getMessage());
+        }
     }
 
     /** The snapshot covered files after the last one in {@code results/}: unless the log has them, they are lost. */
@@ -315,23 +374,32 @@ public final class Ledger implements AutoCloseable {
     public Optional<PriceRecord> latest(String productId) {
         serving();
         ProductState product = state.products().get(productId);
-        return product == null ? Optional.empty() : Optional.ofNullable(product.latest(productId, state.index()));
+        return product == null ? Optional.empty() : Optional.ofNullable(product.latest(productId));
     }
 
     public HistoryPage history(HistoryQuery query) {
         serving();
         HistoryIndex index = state.index();
-        HistoryIndex.PageSequences page;
+        ProductState product = null;
         if (query.productId().isPresent()) {
-            ProductState product = state.products().get(query.productId().get());
+            product = state.products().get(query.productId().get());
             if (product == null) {
                 return new HistoryPage(List.of(), false);
             }
-            page = index.page(product, query.fromNanos(), query.toNanos(), query.offset(), query.limit());
-        } else {
-            page = index.page(query.fromNanos(), query.toNanos(), query.offset(), query.limit());
         }
-        return new HistoryPage(state.store().read(page.sequences()), page.hasNext());
+        // History retention may delete the oldest records while this reads: then it reads again from the new start.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                HistoryIndex.PageSequences page = product == null
+                        ? index.page(query.fromNanos(), query.toNanos(), query.offset(), query.limit())
+                        : index.page(product, query.fromNanos(), query.toNanos(), query.offset(), query.limit());
+                return new HistoryPage(state.store().read(page.sequences()), page.hasNext());
+            } catch (HistoryTrimmedException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     public StorageHealth health() {
@@ -353,9 +421,9 @@ public final class Ledger implements AutoCloseable {
         return phase == Phase.SERVING ? pipeline.queueDepth() : 0;
     }
 
-    /** Durable records in the history. */
+    /** Durable records in the history (those history retention kept). */
     public long recordCount() {
-        return state.index().size();
+        return state.index().size() - state.index().firstSequence() + 1;
     }
 
     public Path resultsDirectory() {
@@ -371,7 +439,7 @@ public final class Ledger implements AutoCloseable {
     public List<ResultsFileName> resultsFilesAfter(Optional<ResultsFileName> since) {
         FileTable files = state.files();
         int count = files.count();
-        int from = since.map(name -> files.firstAfter(name.firstSequence(), count)).orElse(0);
+        int from = since.map(name -> files.firstAfter(name.firstSequence(), count)).orElse(files.firstFile());
         return new AbstractList<>() {
             @Override
             public ResultsFileName get(int i) {
@@ -404,6 +472,23 @@ public final class Ledger implements AutoCloseable {
         if (!files.isEmpty()) {
             state.store().checkNoKnownDamageFrom(files.getFirst().firstSequence());
         }
+    }
+
+    /** Deletes what history retention has made due now, as the background does every second (for tests). */
+    int deleteExpiredNow() {
+        serving();
+        return retention.deleteExpired();
+    }
+
+    /** The record positions the product's list holds (for tests: retention drops those of deleted records). */
+    int positionsHeld(String productId) {
+        ProductState product = state.products().get(productId);
+        return product == null ? 0 : product.size() - product.firstIndex();
+    }
+
+    /** Where the history starts: 1, or the first sequence history retention kept. */
+    public long historyStart() {
+        return state.index().firstSequence();
     }
 
     /** Moves what is due into the archive now, as the background does every second (for tests). */
@@ -440,20 +525,29 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
-     * Stops the archive mover after the segment it is moving; if that takes too long (a large segment), it is
-     * interrupted: whatever it leaves is cleaned up at the next start, and the loose files are still there.
+     * Stops history retention after the deletion under way, then the archive mover after the segment it is moving;
+     * if that takes too long (a large segment), it is interrupted: whatever it leaves is cleaned up at the next
+     * start, and the loose files are still there.
      */
     private void stopMover() {
-        ArchiveMover running = mover;
-        if (running == null) {
-            return;
+        HistoryRetention deleting = retention;
+        if (deleting != null) {
+            deleting.stop();
+            join(retentionThread);
         }
-        running.stop();
+        ArchiveMover running = mover;
+        if (running != null) {
+            running.stop();
+            join(moverThread);
+        }
+    }
+
+    private static void join(Thread thread) {
         try {
-            moverThread.join(MOVER_STOP_MILLIS);
-            if (moverThread.isAlive()) {
-                moverThread.interrupt();
-                moverThread.join(MOVER_STOP_MILLIS);
+            thread.join(MOVER_STOP_MILLIS);
+            if (thread.isAlive()) {
+                thread.interrupt();
+                thread.join(MOVER_STOP_MILLIS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,11 +1,11 @@
 package com.repricer.storage;
 
-import com.repricer.storage.archive.ArchiveMover;
+import com.repricer.storage.archive.HistoryRetention;
 
 import java.time.Duration;
 
 /** What the storage reports as it works; the admin side turns it into Prometheus metrics. */
-public interface StorageMetrics extends ArchiveMover.Metrics {
+public interface StorageMetrics extends HistoryRetention.Metrics {
 
     StorageMetrics NONE = new StorageMetrics() {
     };

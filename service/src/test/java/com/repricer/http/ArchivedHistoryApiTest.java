@@ -4,26 +4,19 @@ import com.repricer.RunningService;
 import com.repricer.RunningService.Response;
 import com.repricer.storage.archive.SegmentName;
 import com.repricer.storage.results.ResultsFileName;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -128,20 +121,10 @@ class ArchivedHistoryApiTest {
     }
 
     private Map<ResultsFileName, byte[]> export(String pathAndQuery) throws IOException {
-        Response response = service.exportGet(pathAndQuery);
-        assertThat(response.toString(), response.status(), is(200));
-        Map<ResultsFileName, byte[]> files = new LinkedHashMap<>();
-        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(response.body()))) {
-            for (TarArchiveEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                files.put(ResultsFileName.parse(entry.getName()).orElseThrow(), in.readAllBytes());
-            }
-        }
-        return files;
+        return ResultsExport.files(service, pathAndQuery);
     }
 
     private static jakarta.json.JsonValue parse(byte[] body) {
-        try (JsonReader reader = Json.createReader(new StringReader(new String(body, StandardCharsets.UTF_8)))) {
-            return reader.readValue();
-        }
+        return ResultsExport.json(body);
     }
 }

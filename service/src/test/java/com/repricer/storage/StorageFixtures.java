@@ -1,5 +1,6 @@
 package com.repricer.storage;
 
+import com.repricer.storage.archive.ArchiveConfig;
 import com.repricer.storage.fs.StorageFiles;
 import com.repricer.storage.log.WriteAheadLog;
 import com.repricer.storage.results.ResultsFileFormat;
@@ -94,7 +95,13 @@ public final class StorageFixtures {
 
     /** Opens and recovers a ledger whose file operations go through {@code files}; closes it if recovery fails. */
     public static Ledger openAndRecover(StorageConfig config, Clock clock, StorageFiles files) throws IOException {
-        Ledger ledger = Ledger.open(config, clock, StorageMetrics.NONE, files);
+        return openAndRecover(config, ArchiveConfig.defaults(config.dataDirectory()), clock, files);
+    }
+
+    /** The same, with these archive settings. */
+    public static Ledger openAndRecover(StorageConfig config, ArchiveConfig archive, Clock clock, StorageFiles files)
+            throws IOException {
+        Ledger ledger = Ledger.open(config, archive, clock, StorageMetrics.NONE, files);
         try {
             ledger.recover();
         } catch (IOException | RuntimeException e) {

@@ -20,7 +20,8 @@ import java.util.logging.Logger;
 
 /**
  * The archived part of the history: the segments of an {@link ArchiveStore}, which together hold the results files
- * of sequences 1 to {@link #lastSequence()} without a gap; {@code results/} holds the files after it. Reads a
+ * of sequences {@link #firstSequence()} (1, unless history retention deleted the oldest segments) to
+ * {@link #lastSequence()} without a gap; {@code results/} holds the files after it. Reads a
  * results file, its records or its bytes, from the segment that holds it; a few segment readers are kept open
  * (least recently used first out) and their decoded files share one bounded {@link DecodedFileCache}, so memory does
  * not grow with the number of segments.
@@ -40,8 +41,15 @@ public final class Archive implements Closeable {
 
     private final ArchiveStore store;
     private final DecodedFileCache cache = new DecodedFileCache(CACHED_FILES);
-    /** In sequence order, without gaps from sequence 1; replaced whole (copy on write) when a segment is added. */
+    /**
+     * In sequence order, without gaps from {@link #firstSequence}; replaced whole (copy on write, under this
+     * object's lock) when a segment is added or the oldest are deleted.
+     */
     private volatile List<SegmentName> segments = List.of();
+    /** Where the history starts: 1, or the first sequence after the segments history retention deleted. */
+    private volatile long firstSequence = 1;
+    /** Listed segments before {@link #firstSequence}: a deletion that a crash or a failure interrupted. */
+    private volatile List<SegmentName> leftovers = List.of();
     /** Both parts of every segment, in bytes. */
     private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
     private final Map<Long, OpenSegment> open = new LinkedHashMap<>(16, 0.75f, true) {
@@ -76,14 +84,24 @@ public final class Archive implements Closeable {
         return store;
     }
 
-    /**
-     * Reads the store's segments.
-     *
-     * @throws IllegalStateException if they do not run without a gap from sequence 1: records would be missing
-     */
+    /** Reads the store's segments, of a history that starts at sequence 1. */
     public void load() throws IOException {
-        List<SegmentName> listed = store.list();
-        long expected = 1;
+        load(1);
+    }
+
+    /**
+     * Reads the store's segments, of a history that starts at {@code historyStart} (history retention deleted the
+     * records before it). Segments wholly before it are what an interrupted deletion left: they are not part of
+     * the history any more and are handed to {@link HistoryRetention} through {@link #leftovers()}.
+     *
+     * @throws IllegalStateException if the segments from {@code historyStart} on do not run without a gap from it:
+     *                               records would be missing
+     */
+    public synchronized void load(long historyStart) throws IOException {
+        List<SegmentName> all = store.list();
+        List<SegmentName> listed = all.stream().filter(segment -> segment.lastSequence() >= historyStart).toList();
+        leftovers = all.stream().filter(segment -> segment.lastSequence() < historyStart).toList();
+        long expected = historyStart;
         for (SegmentName segment : listed) {
             if (segment.firstSequence() != expected) {
                 throw new IllegalStateException("The archive " + store.describe() + " is missing records " + expected
@@ -97,7 +115,56 @@ public final class Archive implements Closeable {
             stored += store.partSize(segment.dataName()) + store.partSize(segment.indexName());
         }
         segments = List.copyOf(listed);
+        firstSequence = historyStart;
         bytes.set(stored);
+    }
+
+    /** Where the history starts: 1, or the first sequence that history retention kept. */
+    public long firstSequence() {
+        return firstSequence;
+    }
+
+    /** Segments before the history's start still in the store, to be deleted. */
+    List<SegmentName> leftovers() {
+        return leftovers;
+    }
+
+    /** The leftovers are deleted from the store. */
+    synchronized void leftoversDeleted(List<SegmentName> deleted) {
+        List<SegmentName> remaining = new ArrayList<>(leftovers);
+        remaining.removeAll(deleted);
+        leftovers = List.copyOf(remaining);
+    }
+
+    /**
+     * The history now starts at {@code historyStart}, the first sequence of a segment or the one after the last:
+     * the segments before it leave the archive (reads of them fail from now on) and become {@link #leftovers()}
+     * until {@link HistoryRetention} has deleted them from the store.
+     *
+     * @param removedBytes the size of both parts of the segments removed
+     */
+    synchronized void startAt(long historyStart, long removedBytes) {
+        List<SegmentName> now = segments;
+        List<SegmentName> removed = now.stream().filter(s -> s.lastSequence() < historyStart).toList();
+        List<SegmentName> kept = now.subList(removed.size(), now.size());
+        if (!kept.isEmpty() && kept.getFirst().firstSequence() != historyStart
+            || kept.isEmpty() && historyStart != lastSequence() + 1) {
+            throw new IllegalArgumentException("history cannot start at " + historyStart + " inside a segment");
+        }
+        firstSequence = historyStart;
+        segments = List.copyOf(kept);
+        List<SegmentName> pending = new ArrayList<>(leftovers);
+        pending.addAll(removed);
+        leftovers = List.copyOf(pending);
+        bytes.addAndGet(-removedBytes);
+        synchronized (open) {
+            for (SegmentName segment : removed) {
+                OpenSegment reader = open.remove(segment.firstSequence());
+                if (reader != null) {
+                    reader.retire(); // closed once its readers are done (a local file stays readable until then)
+                }
+            }
+        }
     }
 
     /** The size of every segment's two parts together, in bytes. */
@@ -110,10 +177,13 @@ public final class Archive implements Closeable {
         return segments;
     }
 
-    /** The last archived sequence; 0 if nothing is archived. */
+    /**
+     * The last archived sequence; {@link #firstSequence()} − 1 if no segment is kept (0 if nothing was ever
+     * archived).
+     */
     public long lastSequence() {
         List<SegmentName> now = segments;
-        return now.isEmpty() ? 0 : now.getLast().lastSequence();
+        return now.isEmpty() ? firstSequence - 1 : now.getLast().lastSequence();
     }
 
     /** Whether {@code file} is in a segment (else it is loose in {@code results/}). */
@@ -122,7 +192,7 @@ public final class Archive implements Closeable {
     }
 
     /** Called once {@code segment}, the next one after {@link #lastSequence()}, is durable in the store. */
-    void added(SegmentName segment, long segmentBytes) {
+    synchronized void added(SegmentName segment, long segmentBytes) {
         if (segment.firstSequence() != lastSequence() + 1) {
             throw new IllegalStateException("segment " + segment + " does not follow the archive's last sequence "
                                             + lastSequence());
@@ -217,8 +287,9 @@ public final class Archive implements Closeable {
         }
         long archiveLast = now.getLast().lastSequence();
         int restoredFiles = restored.count();
+        int firstFile = restored.firstFile();
         int next = 0;
-        int archivedFiles = 0;
+        int archivedFiles = firstFile;
         long coveredThrough = 0;
         for (; archivedFiles < restoredFiles; archivedFiles++) {
             ResultsFileName file = restored.file(archivedFiles);
@@ -241,11 +312,11 @@ public final class Archive implements Closeable {
         if (!endsOnAFile) {
             return mismatch("the archive ends inside a results file (at sequence " + archiveLast + ")");
         }
-        int archived = archivedFiles;
+        int archived = archivedFiles - firstFile;
         return Optional.of(new AbstractList<>() {
             @Override
             public ResultsFileName get(int i) {
-                return i < archived ? restored.file(i) : loose.get(i - archived);
+                return i < archived ? restored.file(firstFile + i) : loose.get(i - archived);
             }
 
             @Override

@@ -15,9 +15,13 @@ import java.util.Optional;
  * @param segment        the time one segment covers, aligned to the epoch; at least one second
  * @param directory      the local store's directory (also used when Azure is configured: nothing is stored there)
  * @param azure          the Azure Blob container to store segments in instead, if configured
+ * @param historyRetention segments whose records are all older than this (reference: the newest record, capped by
+ *                       the wall clock) are deleted; empty: kept forever. At least the local retention plus one
+ *                       segment, so that a segment lives in the archive for at least one span
+ *                       ({@link HistoryRetention})
  */
 public record ArchiveConfig(Duration localRetention, double inodeShare, Duration segment, Path directory,
-                            Optional<Azure> azure) {
+                            Optional<Azure> azure, Optional<Duration> historyRetention) {
 
     /** The default {@link #inodeShare}: a fifth of the file system's inodes for loose results files. */
     public static final double DEFAULT_INODE_SHARE = 0.2;
@@ -46,26 +50,38 @@ public record ArchiveConfig(Duration localRetention, double inodeShare, Duration
             throw new IllegalArgumentException("the inode share of results/ must be more than 0 and at most 1: "
                                                + inodeShare);
         }
+        if (historyRetention.isPresent()
+            && historyRetention.get().compareTo(localRetention.plus(segment)) < 0) {
+            throw new IllegalArgumentException("repricer.history.retention (" + historyRetention.get() + ") must be at"
+                                               + " least repricer.results.local-retention plus repricer.archive.segment"
+                                               + " (" + localRetention.plus(segment) + "): history is deleted whole"
+                                               + " segments at a time, once archived");
+        }
     }
 
     public static ArchiveConfig defaults(Path dataDirectory) {
         return new ArchiveConfig(Duration.ofHours(24), DEFAULT_INODE_SHARE, Duration.ofHours(1),
-                                 dataDirectory.resolve("archive"), Optional.empty());
+                                 dataDirectory.resolve("archive"), Optional.empty(), Optional.empty());
     }
 
     public ArchiveConfig withTiming(Duration newLocalRetention, Duration newSegment) {
-        return new ArchiveConfig(newLocalRetention, inodeShare, newSegment, directory, azure);
+        return new ArchiveConfig(newLocalRetention, inodeShare, newSegment, directory, azure, historyRetention);
     }
 
     public ArchiveConfig withInodeShare(double newInodeShare) {
-        return new ArchiveConfig(localRetention, newInodeShare, segment, directory, azure);
+        return new ArchiveConfig(localRetention, newInodeShare, segment, directory, azure, historyRetention);
     }
 
     public ArchiveConfig withDirectory(Path newDirectory) {
-        return new ArchiveConfig(localRetention, inodeShare, segment, newDirectory, azure);
+        return new ArchiveConfig(localRetention, inodeShare, segment, newDirectory, azure, historyRetention);
     }
 
     public ArchiveConfig withAzure(Optional<Azure> newAzure) {
-        return new ArchiveConfig(localRetention, inodeShare, segment, directory, newAzure);
+        return new ArchiveConfig(localRetention, inodeShare, segment, directory, newAzure, historyRetention);
+    }
+
+    /** With history retention (set it after the timing: it must be at least the local retention plus a segment). */
+    public ArchiveConfig withHistoryRetention(Optional<Duration> newHistoryRetention) {
+        return new ArchiveConfig(localRetention, inodeShare, segment, directory, azure, newHistoryRetention);
     }
 }

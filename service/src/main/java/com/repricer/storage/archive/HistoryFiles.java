@@ -1,6 +1,7 @@
 package com.repricer.storage.archive;
 
 import com.repricer.storage.PriceRecord;
+import com.repricer.storage.index.HistoryTrimmedException;
 import com.repricer.storage.results.ResultsDirectory;
 import com.repricer.storage.results.ResultsFileName;
 import com.repricer.storage.results.ResultsFileSource;
@@ -37,6 +38,15 @@ public final class HistoryFiles implements ResultsFileSource {
         return read(name, archive::bytes, loose::read);
     }
 
+    /** @throws HistoryTrimmedException if history retention has deleted the file */
+    private ResultsFileName checkKept(ResultsFileName name) {
+        if (name.firstSequence() < archive.firstSequence()) {
+            throw new HistoryTrimmedException("results file " + name + " was deleted by history retention; the"
+                                              + " history starts at sequence " + archive.firstSequence());
+        }
+        return name;
+    }
+
     @Override
     public String whereIs(ResultsFileName name) {
         return archive.holds(name) ? archive.whereIs(name) : loose.whereIs(name);
@@ -50,7 +60,12 @@ public final class HistoryFiles implements ResultsFileSource {
 
     private <T> T read(ResultsFileName name, Read<T> archived, Read<T> inResults) throws IOException {
         if (archive.holds(name)) {
-            return archived.from(name);
+            try {
+                return archived.from(checkKept(name));
+            } catch (IOException e) {
+                checkKept(name); // deleted while we read: not damage
+                throw e;
+            }
         }
         try {
             return inResults.from(name);

@@ -123,8 +123,8 @@ public final class LocalArchiveStore implements ArchiveStore {
 
     @Override
     public void delete(SegmentName name) throws IOException {
-        Files.deleteIfExists(directory.resolve(name.dataName()));
-        Files.deleteIfExists(directory.resolve(name.indexName()));
+        files.delete(directory.resolve(name.dataName())); // no longer listed from here on
+        files.delete(directory.resolve(name.indexName()));
         fsyncDirectory();
     }
 

@@ -9,11 +9,17 @@ import com.repricer.storage.PriceRecord;
  * increase with the sequence), plus 4 bytes a record in its product's {@link SequenceList}: 12 bytes a record.
  * Both are binary-searched by timestamp for {@code from}/{@code to}; the page offset is then plain arithmetic.
  *
- * <p>Appended by the group-commit thread once records are durable; read by any thread.
+ * <p>Appended by the group-commit thread once records are durable; read by any thread. When history retention
+ * deletes the oldest records ({@link #trimBefore}, docs/archive.md) their timestamps leave the heap at once, and
+ * their positions leave the products' lists on the writer thread's next turn ({@link #dropDeletedPositions}); pages
+ * count from the first record kept. A reader that raced with either gets a {@link HistoryTrimmedException} and
+ * asks again.
  */
 public final class HistoryIndex {
 
     private final LongColumn timestamps = new LongColumn();
+    /** Set by {@link #trimBefore}: the products' lists still hold positions of deleted records. */
+    private volatile boolean positionsStale;
 
     /** Writer thread only, in sequence order. */
     public void add(PriceRecord record, SequenceList productSequences) {
@@ -38,8 +44,45 @@ public final class HistoryIndex {
         timestamps.clear();
     }
 
+    /**
+     * Empties the index for a history that starts at {@code firstSequence} (the records before it were deleted by
+     * history retention). The recovery thread, before anyone reads.
+     */
+    public void startAt(long firstSequence) {
+        timestamps.startAt(firstSequence - 1);
+    }
+
+    /**
+     * Drops the timestamps of the records before {@code firstSequence}: history retention deleted them. Any one
+     * thread besides the writer.
+     */
+    public void trimBefore(long firstSequence) {
+        timestamps.trimBefore(firstSequence - 1);
+        positionsStale = true;
+    }
+
+    /**
+     * After a {@link #trimBefore}: drops the deleted records' positions from every product's list (each keeps its
+     * last one). The writer thread only, the one that appends positions; a pass over the product table, once per
+     * deletion.
+     */
+    public void dropDeletedPositions(ProductTable products) {
+        if (!positionsStale) {
+            return;
+        }
+        positionsStale = false;
+        long firstSequence = firstSequence();
+        products.forEach(product -> product.dropBefore(firstSequence));
+    }
+
+    /** The last sequence in the index (0 while empty): records are never removed from the end. */
     public long size() {
         return timestamps.size();
+    }
+
+    /** The first record the index holds: 1, or the first one history retention kept. */
+    public long firstSequence() {
+        return timestamps.first() + 1;
     }
 
     public long timestampOf(long sequence) {
@@ -49,7 +92,7 @@ public final class HistoryIndex {
     /** The sequence numbers of one page of all records with from ≤ timestamp < to. */
     public PageSequences page(long fromNanos, long toNanos, long offset, int limit) {
         long count = timestamps.size();
-        long first = timestamps.lowerBound(0, count, fromNanos);
+        long first = timestamps.lowerBound(timestamps.first(), count, fromNanos);
         long end = timestamps.lowerBound(first, count, toNanos);
         if (offset >= end - first) {
             return PageSequences.EMPTY;
@@ -66,7 +109,7 @@ public final class HistoryIndex {
     /** The same for one product's records. */
     public PageSequences page(SequenceList product, long fromNanos, long toNanos, long offset, int limit) {
         int count = product.size();
-        int first = lowerBound(product, 0, count, fromNanos);
+        int first = lowerBound(product, firstKept(product, count), count, fromNanos);
         int end = lowerBound(product, first, count, toNanos);
         if (offset >= end - first) {
             return PageSequences.EMPTY;
@@ -78,6 +121,22 @@ public final class HistoryIndex {
             sequences[i] = product.sequenceAt(start + i);
         }
         return new PageSequences(sequences, start + length < end);
+    }
+
+    /** The index in the product's list of its first record that history retention kept. */
+    private int firstKept(SequenceList product, int count) {
+        long firstSequence = firstSequence();
+        int low = product.firstIndex();
+        int high = count;
+        while (low < high) {
+            int middle = (low + high) >>> 1;
+            if (product.sequenceAt(middle) < firstSequence) {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        return low;
     }
 
     private int lowerBound(SequenceList product, int from, int to, long timestamp) {

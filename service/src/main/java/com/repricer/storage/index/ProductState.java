@@ -7,13 +7,15 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
 import java.util.function.LongSupplier;
+import java.util.function.LongUnaryOperator;
 
 /**
  * One product's state, kept compact (one of these per product lives on the heap for as long as the service
  * runs): the last durable record's prices packed into longs ({@link CompactPrice}), not a {@link PriceRecord}
- * with its {@code BigDecimal}s; its sequence number and timestamp are not stored here at all but read from the
- * product's positions (this class extends {@link SequenceList}, saving an object and its header) and the
- * {@link HistoryIndex}.
+ * with its {@code BigDecimal}s, and its timestamp; its sequence number is not stored here but read from the
+ * product's positions (this class extends {@link SequenceList}, saving an object and its header). The timestamp is
+ * kept here (8 bytes a product) rather than read from the {@link HistoryIndex} because history retention may
+ * delete the product's last record from the index: its last price stays what {@code GET …/price} answers.
  *
  * <p>Two kinds of state with two sets of rules:
  * <ul>
@@ -61,6 +63,8 @@ public final class ProductState extends SequenceList {
     private volatile long previousPrice;
     /** Both prices of the last durable record if either packed to {@link CompactPrice#WIDE}, else {@code null}. */
     private volatile WidePrices wide;
+    /** The last durable record's timestamp, epoch nanoseconds. */
+    private volatile long timestampNanos;
 
     /** @param id from {@link ProductTable#key} */
     public ProductState(byte[] id) {
@@ -109,6 +113,7 @@ public final class ProductState extends SequenceList {
             price = newPacked;
             previousPrice = previousPacked;
             wide = newWide;
+            timestampNanos = record.timestampNanos();
         } finally {
             version = stable + 2;
         }
@@ -121,9 +126,12 @@ public final class ProductState extends SequenceList {
      *
      * @param previousPrice the last record's previous price, {@code null} if it was the product's first
      * @param nextSequence  called {@code count} times for the product's next record sequences, ascending
+     * @param lastTimestamp the last record's timestamp, given its sequence (the last one {@code nextSequence} gave)
      */
-    public void restore(BigDecimal newPrice, BigDecimal previousPrice, int count, LongSupplier nextSequence) {
+    public void restore(BigDecimal newPrice, BigDecimal previousPrice, int count, LongSupplier nextSequence,
+                        LongUnaryOperator lastTimestamp) {
         addAll(count, nextSequence);
+        timestampNanos = lastTimestamp.applyAsLong(sequenceAt(size() - 1));
         long newPacked = CompactPrice.pack(newPrice);
         long previousPacked = CompactPrice.pack(previousPrice);
         price = newPacked;
@@ -133,7 +141,7 @@ public final class ProductState extends SequenceList {
     }
 
     /** The last durable record, built on demand, or {@code null} if there is none yet. Any thread. */
-    public PriceRecord latest(String productId, HistoryIndex index) {
+    public PriceRecord latest(String productId) {
         while (true) {
             int stable = version;
             if ((stable & 1) == 0) {
@@ -141,6 +149,7 @@ public final class ProductState extends SequenceList {
                 long newPacked = price;
                 long previousPacked = previousPrice;
                 WidePrices wideNow = wide;
+                long timestamp = timestampNanos;
                 if (version == stable) {
                     if (count == 0) {
                         return null;
@@ -149,7 +158,7 @@ public final class ProductState extends SequenceList {
                     BigDecimal newPrice = CompactPrice.unpack(newPacked, wideNow == null ? null : wideNow.newPrice());
                     BigDecimal previous = CompactPrice.unpack(previousPacked,
                                                               wideNow == null ? null : wideNow.previousPrice());
-                    return new PriceRecord(sequence, productId, previous, newPrice, index.timestampOf(sequence));
+                    return new PriceRecord(sequence, productId, previous, newPrice, timestamp);
                 }
             }
             Thread.onSpinWait();

@@ -8,12 +8,20 @@ import com.repricer.storage.index.LongColumn;
  * filed record, so file i holds [boundary(i), boundary(i + 1)). 8 bytes a file (under 1 byte a record at 10
  * records a file). Names are not stored: the first record's timestamp comes from the {@link HistoryIndex}.
  * Appended by one thread (recovery, then the results writer); read by any.
+ *
+ * <p>A file's position in the table is its ordinal since the table started. History retention drops the oldest
+ * files ({@link #trimBefore}); positions before {@link #firstFile()} are gone then (a read of one throws
+ * {@link com.repricer.storage.index.HistoryTrimmedException}), later ones stay where they were. A table of a history
+ * whose first records were deleted before this start starts at position 0 with its first kept file
+ * ({@link #startAt}).
  */
 public final class FileTable {
 
     private final LongColumn boundaries = new LongColumn();
     private final HistoryIndex index;
     private volatile int fileCount;
+    /** The first sequence the table can hold: 1, or where history retention let the history start. */
+    private volatile long firstSequence = 1;
 
     public FileTable(HistoryIndex index) {
         this.index = index;
@@ -33,15 +41,51 @@ public final class FileTable {
 
     /** Drops every file, as {@link HistoryIndex#clear}: the recovery thread, before anyone reads. */
     public void clear() {
+        startAt(1);
+    }
+
+    /**
+     * Drops every file; the first one added next starts at {@code sequence} (history retention deleted the records
+     * before it). The recovery thread, before anyone reads.
+     */
+    public void startAt(long sequence) {
         boundaries.clear();
         fileCount = 0;
+        firstSequence = sequence;
+    }
+
+    /**
+     * Drops the files before the one starting at {@code sequence} (history retention deleted them). Any one thread
+     * besides the writer.
+     *
+     * @throws IllegalStateException if no file in the table starts at {@code sequence}
+     */
+    public void trimBefore(long sequence) {
+        int count = fileCount;
+        int first = firstFile();
+        long position = boundaries.lowerBound(first, count + 1L, sequence);
+        if (position > count || boundaries.get(position) != sequence) {
+            throw new IllegalStateException("no results file starts at sequence " + sequence);
+        }
+        boundaries.trimBefore(position);
+        firstSequence = sequence;
+    }
+
+    /** The first sequence the table holds or will hold: 1, or the first one history retention kept. */
+    public long firstSequence() {
+        return firstSequence;
+    }
+
+    /** The position of the first file in the table. */
+    public int firstFile() {
+        return (int) Math.min(boundaries.first(), fileCount);
     }
 
     /**
      * The record counts of the files holding sequences {@code previous + 1} to {@code last}, in order (for an index
      * snapshot). Only files below the count read here are touched, so any thread may call it.
      *
-     * @param previous 0, or the last sequence of a file in the table
+     * @param previous {@link #firstSequence()} − 1, or the last sequence of a file in the table
      * @throws IllegalStateException if {@code previous} or {@code last} does not end a file in the table
      */
     public int[] countsBetween(long previous, long last) {
@@ -55,25 +99,28 @@ public final class FileTable {
         return counts;
     }
 
-    /** How many files hold sequences 1 to {@code sequence}, which ends a file (or is 0). */
+    /** The position after the file ending at {@code sequence}; the first position for the table's start − 1. */
     private int fileEndingAt(long sequence, int count) {
-        if (sequence == 0) {
-            return 0;
+        int first = firstFile();
+        if (sequence == firstSequence - 1 && (count == first || boundaries.get(first) == firstSequence)) {
+            return first;
         }
         long end = sequence + 1;
-        long files = count == 0 ? 1 : boundaries.lowerBound(0, count + 1L, end);
-        if (files > count || boundaries.get(files) != end || boundaries.get(0) != 1) {
+        long files = boundaries.lowerBound(first, count + 1L, end);
+        if (files > count || boundaries.get(files) != end) {
             throw new IllegalStateException("no results file ends at sequence " + sequence);
         }
         return (int) files;
     }
 
-    /** Files in the table; each one below it is complete in {@code results/}. Any thread. */
+    /** One past the position of the last file; each one below it is complete in {@code results/}. Any thread. */
     public int count() {
         return fileCount;
     }
 
-    /** The {@code i}-th file from sequence 1, {@code i} below a {@link #count()} read before. Any thread. */
+    /**
+     * The file at position {@code i}, from {@link #firstFile()} to below a {@link #count()} read before. Any thread.
+     */
     public ResultsFileName file(int i) {
         long first = boundaries.get(i);
         return new ResultsFileName(first, index.timestampOf(first), (int) (boundaries.get(i + 1) - first));
@@ -81,12 +128,12 @@ public final class FileTable {
 
     /** The position of the first file that starts after {@code sequence}, or {@code count}; a binary search. */
     public int firstAfter(long sequence, int count) {
-        return (int) Math.min(count, boundaries.lowerBound(0, count + 1L, sequence + 1));
+        return (int) Math.min(count, boundaries.lowerBound(firstFile(), count + 1L, sequence + 1));
     }
 
     /** The file holding {@code sequence}, which must already be in a results file. */
     public ResultsFileName fileOf(long sequence) {
-        long file = boundaries.lowerBound(0, fileCount + 1L, sequence + 1) - 1;
+        long file = boundaries.lowerBound(firstFile(), fileCount + 1L, sequence + 1) - 1;
         long first = boundaries.get(file);
         int count = (int) (boundaries.get(file + 1) - first);
         return new ResultsFileName(first, index.timestampOf(first), count);

@@ -16,7 +16,7 @@ import java.util.logging.Logger;
  * <ol>
  *   <li>Files that start before the log's first record were fsync'ed before the log let go of any of their
  *       records (the log is trimmed only up to fsync'ed files): they are read as they are, and must run without
- *       gaps from sequence 1.</li>
+ *       gaps from sequence 1 (or from where history retention let the history start).</li>
  *   <li>Files within the log's range exist only after a crash (a clean shutdown empties the log). Even one that
  *       matches the log is written again from it, never merely fsync'ed again: after a failed writeback in the
  *       crashed process, the page cache can hold the right bytes while the disk does not, and a second fsync
@@ -78,6 +78,11 @@ public final class Recovery {
      */
     public record Outcome(long nextSequence, long lastTimestampNanos, long syncedThrough,
                           List<List<PriceRecord>> pending, int filesReplaced) {
+    }
+
+    /** The history starts at {@code firstSequence}: history retention deleted the records before it. */
+    public void startAt(long firstSequence) {
+        expected = firstSequence;
     }
 
     /** Continues after records 1 to {@code lastSequence}, which an index snapshot restored. */

@@ -23,8 +23,10 @@ import java.util.zip.CRC32C;
 /**
  * What recovery would rebuild in memory from the results files holding records F + 1 to S, persisted so that a
  * start can skip parsing those files: their file table entries, their timestamps, and for every product with a
- * record among them, its last record and its record positions among them. A <b>base</b> has F = 0 and describes
- * the whole history up to S; a <b>delta</b> continues a chain of parts that ends at F. The one owner of the
+ * record among them, its last record and its record positions among them. A <b>base</b> describes the whole
+ * history up to S: F = 0, or F + 1 is where the history starts once history retention has deleted the records
+ * before it (a product whose records were all deleted is not in it: {@code HistoryStart} carries it); a
+ * <b>delta</b> continues a chain of parts that ends at F. The one owner of the
  * format: {@link Encoder} writes a part, {@link #restore} reads one straight into the index.
  *
  * <h2>On-disk format of a part</h2>
@@ -34,7 +36,7 @@ import java.util.zip.CRC32C;
  *   8 bytes  magic "RPRINDEX"
  *   int      format version (2)
  *   long     generation: a random number drawn for each base; its deltas carry the same one
- *   long     F, the last sequence before this part (0 for a base)
+ *   long     F, the last sequence before this part (for a base: 0, or the last one history retention deleted)
  *   long     S, the last covered sequence: the part describes records F + 1 to S, all in fsync'ed results files
  *   long     timestamp of record S, epoch nanoseconds
  *   int      the number of results files holding records F + 1 to S
@@ -89,7 +91,8 @@ public final class IndexSnapshot {
      * What a part's header says.
      *
      * @param generation         the chain's random number
-     * @param previousSequence   F: the part continues a chain that ends here (0 for a base)
+     * @param previousSequence   F: the part continues a chain that ends here (for a base: the records before the
+     *                           history's start)
      * @param lastSequence       S: the part covers records F + 1 to S
      * @param lastTimestampNanos the timestamp of record S
      * @param fileCount          results files holding records F + 1 to S
@@ -138,7 +141,11 @@ public final class IndexSnapshot {
             throw new DamagedSnapshotException("malformed header: " + e, false);
         }
         try {
-            restoreBody(in, part, index, files, products);
+            if (base) {
+                index.startAt(part.previousSequence() + 1);
+                files.startAt(part.previousSequence() + 1);
+            }
+            restoreBody(in, part, index, files, products, base);
         } catch (RuntimeException e) {
             // A valid checksum over nonsense: a foreign or buggy writer. Never half-trust it.
             throw new DamagedSnapshotException("malformed content: " + e, true);
@@ -160,11 +167,10 @@ public final class IndexSnapshot {
         }
         Part part = new Part(in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getInt(), in.getInt());
         long records = part.lastSequence() - part.previousSequence();
-        if (base ? part.previousSequence() != 0 : part.generation() != expectedGeneration) {
-            throw new DamagedSnapshotException(base ? "a delta where the base belongs" : "belongs to another base",
-                                               false);
+        if (!base && part.generation() != expectedGeneration) {
+            throw new DamagedSnapshotException("belongs to another base", false);
         }
-        if (part.previousSequence() != indexEnd) {
+        if (base ? part.previousSequence() < 0 || indexEnd != 0 : part.previousSequence() != indexEnd) {
             throw new DamagedSnapshotException("continues sequence " + part.previousSequence()
                                                + ", the chain ends at " + indexEnd, false);
         }
@@ -178,7 +184,7 @@ public final class IndexSnapshot {
     }
 
     private static void restoreBody(SnapshotInput in, Part part, HistoryIndex index, FileTable files,
-                                    ProductTable products) throws IOException {
+                                    ProductTable products, boolean base) throws IOException {
         long from = part.previousSequence();
         int records = (int) (part.lastSequence() - from);
         long first = from + 1;
@@ -189,7 +195,7 @@ public final class IndexSnapshot {
         }
         check(first == part.lastSequence() + 1, "the files do not end at the last sequence");
         long timestamp = in.getLong();
-        check(from == 0 || timestamp > index.timestampOf(from), "the first timestamp does not follow the chain's");
+        check(base || timestamp > index.timestampOf(from), "the first timestamp does not follow the chain's");
         index.addTimestamp(from + 1, timestamp);
         for (long sequence = from + 2; sequence <= part.lastSequence(); sequence++) {
             long delta = in.getVarint();
@@ -200,13 +206,13 @@ public final class IndexSnapshot {
             index.addTimestamp(sequence, timestamp);
         }
         check(timestamp == part.lastTimestampNanos(), "the last timestamp differs from the header's");
-        if (from == 0) {
+        if (base) {
             products.reserve(Math.min(part.productCount(), records));
         }
         BitSet covered = new BitSet(records);
         int restored = 0;
         for (int idLength = in.getShort(); idLength != 0; idLength = in.getShort()) {
-            restoreProduct(in, idLength, from, records, covered, products);
+            restoreProduct(in, idLength, from, records, covered, products, index);
             restored++;
         }
         check(in.getInt() == restored && in.atEnd(), "the trailer does not match the products");
@@ -216,7 +222,7 @@ public final class IndexSnapshot {
 
     /** One product entry, into its state in the table (added if the chain had no record of it yet). */
     private static void restoreProduct(SnapshotInput in, int idLength, long from, int records, BitSet covered,
-                                       ProductTable products) throws IOException {
+                                       ProductTable products, HistoryIndex index) throws IOException {
         if (idLength < 1 || idLength > ProductIdRule.MAX_UTF8_BYTES) {
             throw damaged("impossible product id length " + idLength);
         }
@@ -254,7 +260,7 @@ public final class IndexSnapshot {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        });
+        }, index::timestampOf);
     }
 
     // The checks below run for every record of a restore: a message is built only when a check fails (building

@@ -150,9 +150,10 @@ public final class IndexSnapshotStore {
      * @param listing every results file, in sequence order
      */
     public static String mismatch(FileTable restored, List<ResultsFileName> listing) {
-        int count = restored.count();
+        int first = restored.firstFile();
+        int count = restored.count() - first;
         for (int i = 0; i < count; i++) {
-            ResultsFileName expected = restored.file(i);
+            ResultsFileName expected = restored.file(first + i);
             if (i == listing.size()) {
                 return expected + " is missing (results/ holds " + listing.size() + " files, the snapshot covers "
                        + count + ")";
@@ -173,8 +174,9 @@ public final class IndexSnapshotStore {
      */
     public static List<ResultsFileName> filesMissingAfter(FileTable restored, List<ResultsFileName> listing) {
         List<ResultsFileName> missing = new ArrayList<>();
-        for (int i = 0; i < restored.count(); i++) {
-            ResultsFileName expected = restored.file(i);
+        int first = restored.firstFile();
+        for (int i = 0; i < restored.count() - first; i++) {
+            ResultsFileName expected = restored.file(first + i);
             if (i >= listing.size()) {
                 missing.add(expected);
             } else if (!listing.get(i).equals(expected)) {

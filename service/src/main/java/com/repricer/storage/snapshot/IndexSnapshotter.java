@@ -80,8 +80,9 @@ public final class IndexSnapshotter implements Runnable {
                     int size = product.size();
                     // A delta's walk skips most of a large catalogue here, with one read and no allocation.
                     if (size > 0 && product.sequenceAt(size - 1) > after) {
-                        visitor.visit(size, product::sequenceAt,
-                                      () -> product.latest(new String(product.id, StandardCharsets.UTF_8), index));
+                        // Positions history retention dropped read as 0: before every sequence a part covers.
+                        visitor.visit(size, i -> i < product.firstIndex() ? 0 : product.sequenceAt(i),
+                                      () -> product.latest(new String(product.id, StandardCharsets.UTF_8)));
                     }
                 });
             }
@@ -116,6 +117,11 @@ public final class IndexSnapshotter implements Runnable {
     private long lastWrite;
     /** Whether the last attempt was postponed (guarded by this object's monitor). */
     private boolean postponed;
+    /**
+     * The first record of the last base written (guarded by this object's monitor); 1 until one is written, so
+     * that after history retention deleted records a new base, without them, is written first.
+     */
+    private long baseFirstSequence = 1;
 
     /**
      * @param chain         what the snapshot on disk holds ({@link IndexSnapshotStore.Chain#NONE} if nothing usable)
@@ -186,7 +192,8 @@ public final class IndexSnapshotter implements Runnable {
     /** Whether the next part written is a base: there is none, or the deltas are due to be folded into one. */
     private boolean baseDue() {
         return chain.generation() == 0 || chain.strays() || chain.deltaCount() >= MAX_DELTAS
-               || chain.deltaBytes() * FOLD_SHARE >= chain.baseBytes();
+               || chain.deltaBytes() * FOLD_SHARE >= chain.baseBytes()
+               || index.firstSequence() > baseFirstSequence; // history retention deleted records
     }
 
     /** @return whether a part was written; a failure is logged and leaves the snapshot as it was */
@@ -205,7 +212,10 @@ public final class IndexSnapshotter implements Runnable {
         postponed = false;
         long started = System.nanoTime();
         boolean base = baseDue();
-        long from = base ? 0 : chain.lastSequence();
+        long from = base ? index.firstSequence() - 1 : chain.lastSequence();
+        if (coveredThrough <= from) {
+            return false; // nothing kept is in fsync'ed results files yet
+        }
         try {
             int[] fileCounts = files.countsBetween(from, coveredThrough);
             IndexSnapshot.Part header = new IndexSnapshot.Part(base ? newGeneration() : chain.generation(), from,
@@ -225,6 +235,7 @@ public final class IndexSnapshotter implements Runnable {
                 chain = new IndexSnapshotStore.Chain(header.generation(), coveredThrough,
                                                      header.lastTimestampNanos(), fileCounts.length, bytes, 0, 0,
                                                      false);
+                baseFirstSequence = from + 1;
             } else {
                 chain = chain.plus(header, snapshots.writeDelta(header, cancelled, body));
             }

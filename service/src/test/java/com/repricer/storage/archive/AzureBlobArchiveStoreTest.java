@@ -1,5 +1,7 @@
 package com.repricer.storage.archive;
 
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.storage.blob.BlobServiceClientBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,6 +82,34 @@ class AzureBlobArchiveStoreTest {
             store.delete(firstSegment.name());
             assertThat(store.list(), equalTo(List.of(secondSegment.name())));
             assertThrows(NoSuchFileException.class, () -> store.openIndex(firstSegment.name()));
+        }
+    }
+
+    /**
+     * History retention deletes a segment's data first, then its index: a deletion cut in between (a crash, an
+     * outage) leaves an index alone, which is not listed as a segment; deleting again finishes it, missing data and
+     * all.
+     */
+    @Test
+    void aDeletionCutBetweenItsTwoPartsListsNoSegmentAndFinishesOnTheNextTry() throws IOException {
+        String containerName = "archive-" + UUID.randomUUID();
+        try (AzureBlobArchiveStore store = AzureBlobArchiveStore.connect(azurite.connectionString(), containerName,
+                                                                         TIMEOUT)) {
+            store.store(firstSegment.name(), temp.resolve("1.tar.gz"), temp.resolve("1.idx"));
+            store.store(secondSegment.name(), temp.resolve("2.tar.gz"), temp.resolve("2.idx"));
+            new BlobServiceClientBuilder().connectionString(azurite.connectionString())
+                                          .httpClient(new JdkHttpClientBuilder().build()).buildClient()
+                                          .getBlobContainerClient(containerName)
+                                          .getBlobClient(firstSegment.name().dataName()).delete();
+
+            assertThat(store.list(), equalTo(List.of(secondSegment.name())));
+            store.delete(firstSegment.name());
+            assertThrows(NoSuchFileException.class, () -> store.openIndex(firstSegment.name()));
+            store.delete(firstSegment.name()); // nothing left: still fine
+            assertThat(store.list(), equalTo(List.of(secondSegment.name())));
+            try (ArchiveSegmentReader reader = store.open(secondSegment.name(), new DecodedFileCache(16))) {
+                reader.verify();
+            }
         }
     }
 

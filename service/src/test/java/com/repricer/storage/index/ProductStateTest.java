@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
@@ -72,6 +73,42 @@ class ProductStateTest {
         assertThat(list.sequenceAt(1), is(1L << 31));
     }
 
+    /** History retention drops the positions of deleted records; indexes stay, the last position always stays. */
+    @Test
+    void droppedPositionsLeaveTheListAndTheOthersKeepTheirIndexes() {
+        SequenceList list = new SequenceList();
+        for (int n = 1; n <= 100; n++) {
+            list.add(10L * n);
+        }
+        list.dropBefore(505); // records 10 … 500 deleted
+        assertThat(list.size(), is(100));
+        assertThat(list.firstIndex(), is(50));
+        for (int i = 50; i < 100; i++) {
+            assertThat(list.sequenceAt(i), is(10L * (i + 1)));
+        }
+        assertThrows(HistoryTrimmedException.class, () -> list.sequenceAt(49));
+        assertThrows(HistoryTrimmedException.class, () -> list.sequenceAt(0));
+        list.add(1010); // appends go on after a drop, across growth steps
+        for (int n = 102; n <= 300; n++) {
+            list.add(10L * n);
+        }
+        assertThat(list.sequenceAt(299), is(3000L));
+        assertThat(list.sequenceAt(100), is(1010L));
+
+        list.dropBefore(1_000_000); // every record deleted: the last position stays (the product's last price)
+        assertThat(list.firstIndex(), is(299));
+        assertThat(list.sequenceAt(299), is(3000L));
+        list.dropBefore(1_000_000);
+        assertThat(list.firstIndex(), is(299));
+
+        SequenceList two = new SequenceList();
+        two.add(1);
+        two.add(2);
+        two.dropBefore(5); // only the first field would go: nothing is copied
+        assertThat(two.firstIndex(), is(0));
+        assertThat(two.sequenceAt(1), is(2L));
+    }
+
     // ---- last durable record ----
 
     /** The i-th record of the test product: every third one has a price that does not fit a long. */
@@ -124,9 +161,9 @@ class ProductStateTest {
         ProductState restored = new ProductState(new byte[] {(byte) 0x70});
 
         long[] next = {1};
-        restored.restore(recordOf(7).newPrice(), recordOf(7).previousPrice(), 7, () -> next[0]++);
+        restored.restore(recordOf(7).newPrice(), recordOf(7).previousPrice(), 7, () -> next[0]++, index::timestampOf);
 
-        assertThat(restored.latest("p", index), is(published.latest("p", index)));
+        assertThat(restored.latest("p"), is(published.latest("p")));
         assertThat(restored.size(), is(7));
     }
 
@@ -134,11 +171,11 @@ class ProductStateTest {
     void latestIsBuiltFromThePackedPricesThePositionsAndTheIndex() {
         HistoryIndex index = new HistoryIndex();
         ProductState product = new ProductState(new byte[] {(byte) 0x70});
-        assertThat(product.latest("p", index), is(nullValue()));
+        assertThat(product.latest("p"), is(nullValue()));
         assertThat(product.hasRecords(), is(false));
         for (long sequence = 1; sequence <= 7; sequence++) {
             product.publish(recordOf(sequence), index);
-            assertThat(product.latest("p", index), is(recordOf(sequence)));
+            assertThat(product.latest("p"), is(recordOf(sequence)));
             assertThat(product.size(), is((int) sequence));
         }
         assertThat(product.hasRecords(), is(true));
@@ -157,7 +194,7 @@ class ProductStateTest {
         for (BigDecimal price : prices) {
             PriceRecord record = new PriceRecord(sequence, "p", previous, price, BASE_NANOS + sequence);
             product.publish(record, index);
-            PriceRecord latest = product.latest("p", index);
+            PriceRecord latest = product.latest("p");
             assertThat(latest, is(record));
             assertThat(latest.newPrice().toPlainString(), is(price.toPlainString()));
             previous = price;
@@ -175,7 +212,7 @@ class ProductStateTest {
         } catch (IllegalStateException expected) {
             // as it should
         }
-        assertThat(product.latest("p", index), is(recordOf(1))); // and readers do not spin on an odd version
+        assertThat(product.latest("p"), is(recordOf(1))); // and readers do not spin on an odd version
     }
 
     @Test
@@ -222,7 +259,7 @@ class ProductStateTest {
                 try {
                     long lastSeen = 0;
                     while (!done.get()) {
-                        PriceRecord latest = product.latest("p", index);
+                        PriceRecord latest = product.latest("p");
                         int size = product.size();
                         if (latest != null) {
                             long sequence = latest.sequence();
@@ -258,7 +295,7 @@ class ProductStateTest {
         if (failure.get() != null) {
             throw new AssertionError(failure.get());
         }
-        assertThat(product.latest("p", index), is(recordOf(records)));
+        assertThat(product.latest("p"), is(recordOf(records)));
         for (long count : reads) {
             assertThat(count, greaterThan(0L));
         }

@@ -40,7 +40,7 @@ public record RestoredIndex(IndexSnapshotStore.Chain chain, HistoryIndex index, 
         Map<String, PriceRecord> last = new TreeMap<>();
         products.forEach(product -> {
             String id = new String(product.id, StandardCharsets.UTF_8);
-            last.put(id, product.latest(id, index));
+            last.put(id, product.latest(id));
         });
         return last;
     }
