@@ -6,6 +6,7 @@ import com.repricer.api.ApiRouting;
 import com.repricer.metrics.RepricerMetrics;
 import com.repricer.server.PortsFile;
 import com.repricer.server.ChunkedBodyConnections;
+import com.repricer.server.NoRequestBodies;
 import com.repricer.server.ReadTimeoutSocketOptions;
 import com.repricer.server.RequestReadTimeouts;
 import com.repricer.server.ResponseSendDeadlines;
@@ -81,10 +82,13 @@ public final class Repricer implements AutoCloseable {
                             .protocolsDiscoverServices(false)
                             .addConnectionSelector(new ChunkedBodyConnections(
                                     WebServer.DEFAULT_SOCKET_NAME,
-                                    Http1Config.builder().addReceiveListener(timeouts.receiveListener()).build()))
+                                    Http1Config.builder().addReceiveListener(timeouts.receiveListener()).build(),
+                                    ApiRouting.MAX_BODY_BYTES))
                             .routing(routing -> api.register(routing.addFilter(timeouts::filter)
                                                             .addFilter(sendDeadlines::filter)))
-                            .routing(ExportRouting.SOCKET, new ExportRouting(ledger)::register)
+                            .routing(AdminRouting.SOCKET, routing -> routing.addFilter(NoRequestBodies::filter))
+                            .routing(ExportRouting.SOCKET, routing -> new ExportRouting(ledger).register(
+                                    routing.addFilter(NoRequestBodies::filter)))
                             .build()
                             .start();
             if (!server.isRunning()) {

@@ -378,6 +378,10 @@ public final class RunningService implements AutoCloseable, BeforeEachCallback, 
                 content.write(in.readNBytes(size));
                 readLine(in);
             }
+            // The trailer section after the last chunk, up to its empty line: the next response starts after it.
+            for (String trailer = readLine(in); trailer != null && !trailer.isEmpty(); trailer = readLine(in)) {
+                // trailer fields: none is looked at
+            }
             body = content.toByteArray();
         } else if (headers.containsKey("content-length")) {
             body = in.readNBytes(Integer.parseInt(headers.get("content-length").getFirst()));

@@ -29,6 +29,9 @@ import java.util.logging.Logger;
 public record ApiRouting(Ledger ledger, RepricerMetrics metrics, int productLimit, int queryLimit,
                          Duration bodyTimeout) {
 
+    /** SPEC §1: a request body over 64 KiB is refused with 413. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+
     private static final Logger LOG = Logger.getLogger(ApiRouting.class.getName());
 
     /** Problem bodies also for requests Helidon refuses before routing; set on the API listener. */

@@ -2,6 +2,7 @@ package com.repricer.api;
 
 import com.repricer.storage.Ledger;
 import io.helidon.common.buffers.DataReader;
+import io.helidon.http.DirectHandler;
 import io.helidon.http.RequestException;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
@@ -25,8 +26,6 @@ import java.time.Duration;
  */
 final class RepriceService implements HttpService {
 
-    /** SPEC §1: a body over 64 KiB is refused with 413. */
-    static final int MAX_BODY_BYTES = 64 * 1024;
     private static final int READ_CHUNK_BYTES = 4096;
     /**
      * A declared body over the limit but at most this long is read and dropped before the 413: a client still
@@ -63,7 +62,7 @@ final class RepriceService implements HttpService {
     /** The whole body, refusing one over the limit before reading it where the length is declared. */
     private byte[] body(ServerRequest request) throws IOException {
         long declared = request.headers().contentLength().orElse(-1);
-        if (declared > MAX_BODY_BYTES) {
+        if (declared > ApiRouting.MAX_BODY_BYTES) {
             boolean drain = declared <= DRAINED_BODY_BYTES;
             if (drain) {
                 request.content().inputStream().close();  // takes in the rest; the connection stays usable
@@ -83,7 +82,7 @@ final class RepriceService implements HttpService {
         try {
             for (int read = in.read(chunk); read != -1; read = in.read(chunk)) {
                 body.write(chunk, 0, read);
-                if (body.size() > MAX_BODY_BYTES) {
+                if (body.size() > ApiRouting.MAX_BODY_BYTES) {
                     in.close();  // takes in the rest, so that a client still sending it reads the 413
                     throw new PayloadTooLargeException(-1, true);
                 }
@@ -102,6 +101,11 @@ final class RepriceService implements HttpService {
             // the answer, but it is a client error, not an internal one.
             throw new BadRequestException("the connection closed before the whole body arrived");
         } catch (RequestException | NumberFormatException e) {
+            if (e instanceof RequestException refused
+                && refused.eventType() == DirectHandler.EventType.PAYLOAD_TOO_LARGE) {
+                // A chunk's size line alone is over the limit (ChunkedBodyReader): its data is never read.
+                throw new PayloadTooLargeException(-1, false);
+            }
             // The chunked framing is malformed (a bad chunk-size line or trailer line, data not followed by CRLF;
             // see com.repricer.server.ChunkedBodyReader): the rest of the body cannot be framed.
             throw new MalformedBodyException();
@@ -119,7 +123,7 @@ final class RepriceService implements HttpService {
         return false;
     }
 
-    /** The body is over {@link #MAX_BODY_BYTES}: 413. */
+    /** The body is over {@link ApiRouting#MAX_BODY_BYTES}: 413. */
     static final class PayloadTooLargeException extends RuntimeException {
         private final boolean bodyUnread;
 
@@ -128,7 +132,7 @@ final class RepriceService implements HttpService {
          * @param bodyRead whether the body was read to its end (the connection can go on)
          */
         PayloadTooLargeException(long declared, boolean bodyRead) {
-            super("the body is larger than " + MAX_BODY_BYTES + " bytes"
+            super("the body is larger than " + ApiRouting.MAX_BODY_BYTES + " bytes"
                   + (declared > 0 ? " (Content-Length " + declared + ")" : ""));
             this.bodyUnread = !bodyRead;
         }

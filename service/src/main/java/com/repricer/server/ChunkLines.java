@@ -61,6 +61,27 @@ final class ChunkLines {
         }
     }
 
+    /**
+     * Refuses a chunk larger than {@code maxBytes}: Helidon reads a whole chunk into memory before the handler sees
+     * a byte of it, so a size line alone (say {@code 7fffffff}) must not be trusted. Sizes of more hex digits than a
+     * {@code long} holds are too large as well.
+     */
+    static void requireAtMost(String size, int maxBytes) {
+        int digits = size.length();
+        int leadingZeros = 0;
+        while (leadingZeros < digits - 1 && size.charAt(leadingZeros) == '0') {
+            leadingZeros++;
+        }
+        if (digits - leadingZeros > 15 || Long.parseLong(size, leadingZeros, digits, 16) > maxBytes) {
+            throw RequestException.builder()
+                                  .type(EventType.PAYLOAD_TOO_LARGE)
+                                  .message("Chunked body: a chunk of 0x" + size + " bytes is larger than the "
+                                           + maxBytes + " bytes a body may have")
+                                  .setKeepAlive(false)
+                                  .build();
+        }
+    }
+
     static RequestException malformed(String why) {
         return RequestException.builder()
                                .type(EventType.BAD_REQUEST)

@@ -29,11 +29,19 @@ public final class ChunkedBodyConnections implements ServerConnectionSelector {
 
     private final ServerConnectionSelector http1;
     private final int maxTrailerBytes;
+    private final int maxChunkBytes;
 
-    public ChunkedBodyConnections(String socketName, Http1Config http1Config) {
+    /**
+     * @param socketName    the listener's name
+     * @param http1Config   Helidon's HTTP/1 settings for it
+     * @param maxChunkBytes the largest chunk accepted (the most bytes a request body may have); a larger one is
+     *                      refused with 413 from its size line, before Helidon buffers it
+     */
+    public ChunkedBodyConnections(String socketName, Http1Config http1Config, int maxChunkBytes) {
         this.http1 = new Http1ConnectionProvider().create(socketName, http1Config,
                                                           ProtocolConfigs.create(List.of(http1Config)));
         this.maxTrailerBytes = http1Config.maxHeadersSize();
+        this.maxChunkBytes = maxChunkBytes;
     }
 
     @Override
@@ -53,7 +61,8 @@ public final class ChunkedBodyConnections implements ServerConnectionSelector {
 
     @Override
     public ServerConnection connection(ConnectionContext ctx) {
-        return http1.connection(new WithReader(ctx, new ChunkedBodyReader(ctx.serverSocket(), maxTrailerBytes)));
+        return http1.connection(new WithReader(ctx, new ChunkedBodyReader(ctx.serverSocket(), maxTrailerBytes,
+                                                                           maxChunkBytes)));
     }
 
     /** Helidon's connection context with another reader of the same socket. */

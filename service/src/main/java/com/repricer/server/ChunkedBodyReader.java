@@ -20,6 +20,8 @@ import java.io.UncheckedIOException;
  * the size alone, and reads the trailer section and hands Helidon its empty end. HttpFramingTest pins the
  * behaviour: should a Helidon upgrade read these lines differently, it fails.
  *
+ * <p>A chunk larger than a whole body may be is refused from its size line (413), before Helidon buffers it.
+ *
  * <p>Cost: nothing for a request without a chunked body (neither method runs); a chunked body allocates what
  * Helidon's own line reading does, and one substring per line that carries extensions.
  */
@@ -29,6 +31,7 @@ final class ChunkedBodyReader extends DataReader {
     static final int MAX_SIZE_LINE_BYTES = 4096;
 
     private final int maxTrailerBytes;
+    private final int maxChunkBytes;
     /** The last chunk was read: Helidon's next line read is the trailer section. */
     private boolean trailerNext;
     /** A chunk size above zero was read: Helidon's next buffer read is its data, which CRLF must follow. */
@@ -37,8 +40,9 @@ final class ChunkedBodyReader extends DataReader {
     /**
      * @param socket          the connection's socket (read as Helidon's own reader does)
      * @param maxTrailerBytes the most bytes a trailer section may take (Helidon's limit for the header section)
+     * @param maxChunkBytes   the largest chunk accepted: the most bytes a body may have
      */
-    ChunkedBodyReader(HelidonSocket socket, int maxTrailerBytes) {
+    ChunkedBodyReader(HelidonSocket socket, int maxTrailerBytes, int maxChunkBytes) {
         super(() -> {
             try {
                 return socket.get();
@@ -48,6 +52,7 @@ final class ChunkedBodyReader extends DataReader {
             }
         });
         this.maxTrailerBytes = maxTrailerBytes;
+        this.maxChunkBytes = maxChunkBytes;
     }
 
     @Override
@@ -61,6 +66,7 @@ final class ChunkedBodyReader extends DataReader {
         if (ChunkLines.isLast(size)) {
             trailerNext = true;
         } else {
+            ChunkLines.requireAtMost(size, maxChunkBytes);
             chunkDataNext = true;
         }
         return size;
