@@ -100,14 +100,7 @@ class ArchiveMoveTest {
     }
 
     private Ledger open(ArchiveConfig archive, StorageFiles files) throws IOException {
-        Ledger ledger = Ledger.open(config, archive, clock, StorageMetrics.NONE, files);
-        try {
-            ledger.recover();
-        } catch (IOException | RuntimeException e) {
-            ledger.close();
-            throw e;
-        }
-        return opened.add(ledger);
+        return opened.add(StorageFixtures.openAndRecover(config, archive, clock, files));
     }
 
     @Test
