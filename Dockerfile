@@ -50,7 +50,8 @@ COPY --from=build /src/service/target/libs /app/libs
 COPY --from=build /src/service/target/repricer.jar /app/repricer.jar
 COPY scripts/aot-train scripts/AotTraining.java /src/scripts/
 RUN /src/scripts/aot-train --java /jre/bin/java --jar /app/repricer.jar --output /app/repricer.aot \
-        -- -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData
+        -- -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData \
+        -Djdk.httpclient.allowRestrictedHeaders=content-length
 
 # --- runtime: distroless, non-root ------------------------------------------------------------------------------
 FROM ${RUNTIME_IMAGE}
@@ -71,5 +72,6 @@ EXPOSE 8080 9102
 # Heap sized from the container's memory limit; an OutOfMemoryError ends the process so Kubernetes restarts it
 # (nothing acknowledged is lost: the log is fsync'ed before every 200). No perf data file in a read-only /tmp.
 # The AOT cache: classes loaded, linked and profiled from the first second (the train stage's options must match
-# these; DockerfileTest checks it).
-ENTRYPOINT ["/opt/java/bin/java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:AOTCache=/app/repricer.aot", "-jar", "/app/repricer.jar"]
+# these; DockerfileTest checks it). The Azure SDK sets Content-Length itself, which the JDK's HTTP client allows
+# only with allowRestrictedHeaders (read once, at the client's first use: it must be on the command line).
+ENTRYPOINT ["/opt/java/bin/java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-Djdk.httpclient.allowRestrictedHeaders=content-length", "-XX:AOTCache=/app/repricer.aot", "-jar", "/app/repricer.jar"]
