@@ -140,11 +140,63 @@ class ArchivedIndexTest {
         assertEveryPage(withSnapshot, "all archived and one record after it");
         withSnapshot.close();
 
+        // The snapshot written at that close is a base of record 121 alone: it carries the products whose records
+        // are all archived, with their last record, so the start reads nothing of the archive.
+        Ledger carried = open(Duration.ofDays(1));
+        assertThat(carried.restoredFromSnapshot(), is((long) RECORDS + 1));
+        assertThat(carried.indexedRecords(), is(1L));
+        for (int p = 0; p < PRODUCTS; p++) {
+            assertThat(carried.latest("product-" + p).orElseThrow(), equalTo(lastOf("product-" + p)));
+        }
+        assertEveryPage(carried, "restarted from a base that carries the archived products");
+        carried.close();
+
         deleteSnapshot();
         Ledger withoutSnapshot = open(Duration.ofDays(1));
         assertThat(withoutSnapshot.indexedRecords(), is(1L));
         assertEveryPage(withoutSnapshot, "restarted without the snapshot");
         assertPricesAndChainsGoOn(withoutSnapshot);
+    }
+
+    /**
+     * A snapshot older than the archive's end (a crash before the next one was written): it gives the products up
+     * to it, the archived records after it set their last prices, and the index starts after the archive.
+     */
+    @Test
+    void aSnapshotOlderThanTheArchivesEndIsUsedForTheProductsOnly() throws IOException {
+        Path older = dataDirectory.resolveSibling(dataDirectory.getFileName() + "-snapshot");
+        copyDirectory(config.indexDirectory(), older); // records 1 to 120
+        Ledger ledger = open(Duration.ofSeconds(2));
+        for (int i = 0; i < 5; i++) {
+            now.addAndGet(STEP_NANOS);
+            acknowledged.add(ledger.reprice("product-" + (i + 3), price("5" + i + ".25")));
+        }
+        now.addAndGet(Duration.ofSeconds(4).toNanos());
+        StorageFixtures.await(Duration.ofSeconds(20), () -> {
+            ledger.archiveNow(); // once the results writer has filed the last window, it is all due
+            return lastArchived(ledger) == RECORDS + 5;
+        }, "everything archived");
+        ledger.close();
+
+        deleteSnapshot();
+        copyDirectory(older, config.indexDirectory());
+        Ledger restarted = open(Duration.ofDays(1));
+        assertThat(restarted.restoredFromSnapshot(), is((long) RECORDS));
+        assertThat(restarted.indexedRecords(), is(0L));
+        for (int p = 0; p < PRODUCTS; p++) {
+            assertThat(restarted.latest("product-" + p).orElseThrow(), equalTo(lastOf("product-" + p)));
+        }
+        assertEveryPage(restarted, "restarted from a snapshot older than the archive");
+        assertPricesAndChainsGoOn(restarted);
+    }
+
+    private static void copyDirectory(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> parts = Files.list(from)) {
+            for (Path part : parts.toList()) {
+                Files.copy(part, to.resolve(part.getFileName()));
+            }
+        }
     }
 
     /** Moves happen while pages are read: a reader that races a move asks again and gets the same page. */
