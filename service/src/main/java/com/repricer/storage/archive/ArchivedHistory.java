@@ -93,8 +93,8 @@ public final class ArchivedHistory {
      * One product's archived records with from ≤ timestamp < to, after skipping {@code offset} of them: at most
      * {@code wanted}. Walks only the segments overlapping [from, to), in order; in each, the {@code .idx} postings
      * name the files that hold the product (none: the segment costs a few small reads), and only those are read.
-     * A segment wholly inside the range whose count is known is skipped without reading it while the offset
-     * covers it. Stops once {@code wanted} records are found.
+     * A segment wholly inside the range whose count is known is skipped without reading it if the product has
+     * none there or the offset covers them. Stops once {@code wanted} records are found.
      *
      * @return the records, and how much of the offset is left for the records after the archive
      */
@@ -112,9 +112,9 @@ public final class ArchivedHistory {
                        : archive.facts(segment).lastTimestampNanos() + 1;
             boolean whole = segment.firstTimestampNanos() >= fromNanos && end <= toNanos;
             Counted key = new Counted(segment.firstSequence(), productId);
-            if (whole && skip > 0) {
+            if (whole) {
                 Integer count = counted(key);
-                if (count != null && count <= skip) {
+                if (count != null && (count == 0 || count <= skip)) { // nothing to find, or all of it skipped
                     skip -= count;
                     continue;
                 }
