@@ -1,5 +1,6 @@
 package com.repricer.storage;
 
+import com.repricer.fixtures.MutableClock;
 import com.repricer.storage.archive.ArchiveConfig;
 import com.repricer.storage.archive.SegmentName;
 import com.repricer.storage.fs.StorageFiles;
@@ -13,9 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,7 +22,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
-import static com.repricer.storage.StorageFixtures.BASE_NANOS;
 import static com.repricer.storage.StorageFixtures.price;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -51,13 +49,7 @@ class ArchivedIndexTest {
     Path dataDirectory;
     @RegisterExtension
     final OpenedLedgers opened = new OpenedLedgers();
-    private final AtomicLong now = new AtomicLong(BASE_NANOS);
-    private final Clock clock = new StorageFixtures.UtcClock() {
-        @Override
-        public Instant instant() {
-            return Timestamps.instant(now.get());
-        }
-    };
+    private final MutableClock clock = new MutableClock(StorageFixtures.BASE);
     private StorageConfig config;
     private final List<PriceRecord> acknowledged = new ArrayList<>();
     private final List<String> fileNames = new ArrayList<>();
@@ -68,7 +60,7 @@ class ArchivedIndexTest {
                               .withResultsSyncInterval(Duration.ofMillis(10));
         try (Ledger ledger = open(Duration.ofDays(1))) {
             for (int i = 0; i < RECORDS; i++) {
-                now.addAndGet(STEP_NANOS);
+                clock.advance(Duration.ofNanos(STEP_NANOS));
                 acknowledged.add(ledger.reprice("product-" + i % PRODUCTS, price(i + 1 + ".50")));
             }
         }
@@ -114,7 +106,7 @@ class ArchivedIndexTest {
     @Test
     void onceEverythingIsArchivedTheIndexIsEmptyAndPagesComeFromTheSegments() throws IOException {
         Ledger ledger = open(Duration.ofSeconds(2));
-        now.addAndGet(Duration.ofSeconds(3).toNanos()); // the newest record is past the retention: all is due
+        clock.advance(Duration.ofSeconds(3)); // the newest record is past the retention: all is due
         ledger.archiveNow();
         assertThat(lastArchived(ledger), is((long) RECORDS));
         assertThat(ledger.indexedRecords(), is(0L));
@@ -168,10 +160,10 @@ class ArchivedIndexTest {
         copyDirectory(config.indexDirectory(), older); // records 1 to 120
         Ledger ledger = open(Duration.ofSeconds(2));
         for (int i = 0; i < 5; i++) {
-            now.addAndGet(STEP_NANOS);
+            clock.advance(Duration.ofNanos(STEP_NANOS));
             acknowledged.add(ledger.reprice("product-" + (i + 3), price("5" + i + ".25")));
         }
-        now.addAndGet(Duration.ofSeconds(4).toNanos());
+        clock.advance(Duration.ofSeconds(4));
         StorageFixtures.await(Duration.ofSeconds(20), () -> {
             ledger.archiveNow(); // once the results writer has filed the last window, it is all due
             return lastArchived(ledger) == RECORDS + 5;
@@ -202,7 +194,7 @@ class ArchivedIndexTest {
     /** Moves happen while pages are read: a reader that races a move asks again and gets the same page. */
     @Test
     void pagesReadWhileSegmentsAreMovedAreTheSame() throws Exception {
-        now.set(BASE_NANOS); // before the first record: nothing is due yet
+        clock.set(StorageFixtures.BASE); // before the first record: nothing is due yet
         Ledger ledger = open(Duration.ofSeconds(2));
         assertThat(ledger.indexedRecords(), is((long) RECORDS));
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -225,7 +217,7 @@ class ArchivedIndexTest {
             }
         });
         for (int step = 0; step < 90; step++) { // a tenth of a second at a time: a segment every ten steps
-            now.addAndGet(100_000_000L);
+            clock.advance(Duration.ofMillis(100));
             ledger.archiveNow();
             long read = pagesRead.get();
             StorageFixtures.await(Duration.ofSeconds(10), () -> pagesRead.get() > read + 20 || failure.get() != null,

@@ -215,26 +215,22 @@ public final class ArchivedHistory {
 
     /** The last segment whose first record is at or before the instant; -1 if none. */
     private static int lastStartingAtOrBefore(List<SegmentName> segments, long timestampNanos) {
-        int low = -1;
-        int high = segments.size() - 1;
-        while (low < high) {
-            int middle = (low + high + 1) >>> 1;
-            if (segments.get(middle).firstTimestampNanos() <= timestampNanos) {
-                low = middle;
-            } else {
-                high = middle - 1;
-            }
-        }
-        return low;
+        return lastWhere(segments, SegmentName::firstTimestampNanos, timestampNanos);
     }
 
     /** The segment holding {@code sequence}, which lies in one of them. */
     private static int holding(List<SegmentName> segments, long sequence) {
-        int low = 0;
+        return Math.max(0, lastWhere(segments, SegmentName::firstSequence, sequence));
+    }
+
+    /** The last segment whose key (ascending over the segments) is at or below {@code value}; -1 if none. */
+    private static int lastWhere(List<SegmentName> segments, java.util.function.ToLongFunction<SegmentName> key,
+                                 long value) {
+        int low = -1;
         int high = segments.size() - 1;
         while (low < high) {
             int middle = (low + high + 1) >>> 1;
-            if (segments.get(middle).firstSequence() <= sequence) {
+            if (key.applyAsLong(segments.get(middle)) <= value) {
                 low = middle;
             } else {
                 high = middle - 1;
