@@ -151,6 +151,36 @@ class ArchivedIndexTest {
     }
 
     /**
+     * A start with the index snapshot reads the archive's listing, not its records: with every segment's data
+     * overwritten by zeros of the same length it still starts, knows every product's price, and indexes only the
+     * record after the archive; only a page that reads the archive finds the damage.
+     */
+    @Test
+    void aStartWithTheSnapshotReadsNoArchivedRecord() throws IOException {
+        Ledger ledger = open(Duration.ofSeconds(2));
+        clock.advance(Duration.ofSeconds(3));
+        ledger.archiveNow();
+        assertThat(lastArchived(ledger), is((long) RECORDS));
+        acknowledged.add(ledger.reprice("product-0", price("999.00"))); // the base written at close: record 121
+        ledger.close();
+        Path archive = ArchiveConfig.defaults(config.dataDirectory()).directory();
+        try (Stream<Path> parts = Files.list(archive)) {
+            for (Path data : parts.filter(part -> part.toString().endsWith(SegmentName.DATA_SUFFIX)).toList()) {
+                Files.write(data, new byte[(int) Files.size(data)]);
+            }
+        }
+
+        Ledger restarted = open(Duration.ofDays(1));
+        assertThat(restarted.restoredFromSnapshot(), is((long) RECORDS + 1));
+        assertThat(restarted.indexedRecords(), is(1L));
+        for (int p = 0; p < PRODUCTS; p++) {
+            assertThat(restarted.latest("product-" + p).orElseThrow(), equalTo(lastOf("product-" + p)));
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(DamagedResultsException.class, () -> restarted.history(
+                new HistoryQuery(Optional.empty(), Long.MIN_VALUE, Long.MAX_VALUE, 0, 10)));
+    }
+
+    /**
      * A snapshot older than the archive's end (a crash before the next one was written): it gives the products up
      * to it, the archived records after it set their last prices, and the index starts after the archive.
      */
