@@ -13,15 +13,14 @@ import com.repricer.storage.PriceRecord;
  *
  * <p>Appended by the group-commit thread once records are durable; read by any thread. When the archive mover has
  * made a segment durable, or history retention deletes the oldest records ({@link #trimBefore}, docs/archive.md),
- * their timestamps leave the heap at once, and
- * their positions leave the products' lists on the writer thread's next turn ({@link #dropDeletedPositions}); pages
- * count from the first record kept. A reader that raced with either gets a {@link HistoryTrimmedException} and
- * asks again.
+ * their timestamps leave the heap at once, and their positions leave the products' lists on the writer thread's
+ * next turn ({@link #dropDeletedPositions}). A reader that raced with either gets a {@link HistoryTrimmedException}
+ * and asks again.
  */
 public final class HistoryIndex {
 
     private final LongColumn timestamps = new LongColumn();
-    /** Set by {@link #trimBefore}: the products' lists still hold positions of deleted records. */
+    /** Set by {@link #trimBefore}: the products' lists still hold positions of records archived or deleted. */
     private volatile boolean positionsStale;
 
     /** Writer thread only, in sequence order. */
