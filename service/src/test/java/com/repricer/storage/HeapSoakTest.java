@@ -115,6 +115,8 @@ class HeapSoakTest {
             HistoryPage last = ledger.history(new HistoryQuery(Optional.empty(), Long.MIN_VALUE, Long.MAX_VALUE,
                                                                ledger.recordCount() - 10, 10));
             assertThat(last.records().getLast().sequence(), is(ledger.recordCount()));
+            ledger.close();
+            restartAndQuery(config, archive, ledger.recordCount(), lastArchived(ledger));
         }
         if (heaps.size() >= 4) {
             long base = heaps.get(2);
@@ -130,6 +132,46 @@ class HeapSoakTest {
             assertThat("heap after full GC from day 3 on, within 5 % of day 3's", (double) min,
                        is(greaterThanOrEqualTo(base * 0.95)));
         }
+    }
+
+    /**
+     * The figures after the soak (printed, not asserted: a benchmark, not a timed test): how long a start over the
+     * archive takes (index snapshot present: it reads the archive's listing, not its records), and query latencies
+     * into the archive — all products' first and a middle page, one product's first page over every segment (cold:
+     * the first query; warm: the median of 21 after it).
+     */
+    private void restartAndQuery(StorageConfig config, ArchiveConfig archive, long records, long archived)
+            throws Exception {
+        long started = System.nanoTime();
+        try (Ledger restarted = StorageFixtures.openAndRecover(config, archive, clock, StorageFiles.DEFAULT)) {
+            double startMillis = (System.nanoTime() - started) / 1e6;
+            assertThat(restarted.recordCount(), is(records));
+            assertThat(restarted.indexedRecords(), is(records - archived));
+            System.out.printf(Locale.ROOT, "heap-soak restart: %.0f ms to open and recover over %d archived records"
+                              + " (index snapshot of %d records)%n", startMillis, archived,
+                              restarted.restoredFromSnapshot());
+            time(restarted, "all products, page 1 of 100",
+                 new HistoryQuery(Optional.empty(), Long.MIN_VALUE, Long.MAX_VALUE, 0, 100));
+            time(restarted, "all products, page " + archived / 200 + " of 100 (inside the archive)",
+                 new HistoryQuery(Optional.empty(), Long.MIN_VALUE, Long.MAX_VALUE, archived / 2, 100));
+            time(restarted, "one product (" + records / PRODUCTS + " records), page 1 of 100 over every segment",
+                 new HistoryQuery(Optional.of("sku-1"), Long.MIN_VALUE, Long.MAX_VALUE, 0, 100));
+        }
+    }
+
+    private static void time(Ledger ledger, String what, HistoryQuery query) {
+        long cold = System.nanoTime();
+        HistoryPage expected = ledger.history(query);
+        double coldMillis = (System.nanoTime() - cold) / 1e6;
+        double[] warm = new double[21];
+        for (int i = 0; i < warm.length; i++) {
+            long started = System.nanoTime();
+            assertThat(ledger.history(query), is(expected));
+            warm[i] = (System.nanoTime() - started) / 1e6;
+        }
+        java.util.Arrays.sort(warm);
+        System.out.printf(Locale.ROOT, "heap-soak query: %s: cold %.2f ms, warm p50 %.2f ms (%d records)%n", what,
+                          coldMillis, warm[warm.length / 2], expected.records().size());
     }
 
     private static long lastArchived(Ledger ledger) {
