@@ -34,6 +34,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.AbstractList;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -71,6 +72,8 @@ public final class Ledger implements AutoCloseable {
     private final IndexSnapshotStore snapshots;
     /** The archived part of the history (storage.archive); {@code results/} holds the files after it. */
     private final Archive archive;
+    /** History pages over the archive and the in-memory index. */
+    private final HistoryReader reader;
     private volatile Phase phase = Phase.RECOVERING;
     /** What {@link #recover} started; {@code null} before. */
     private volatile WritePipeline pipeline;
@@ -99,6 +102,7 @@ public final class Ledger implements AutoCloseable {
         this.state = new LedgerState(new ProductTable(), index, files, new RecordStore(files, history), directory,
                                      history);
         this.snapshots = new IndexSnapshotStore(config.indexDirectory(), storageFiles);
+        this.reader = new HistoryReader(index, state.store(), archive);
     }
 
     /**
@@ -147,6 +151,8 @@ public final class Ledger implements AutoCloseable {
                     opened.keyed(), storageFiles);
             HistoryStart start = HistoryStart.read(config.dataDirectory());
             archive.load(start.firstSequence());
+            // The in-memory index holds only what is not archived: it starts after the archive's last record.
+            long indexStart = archive.lastSequence() + 1;
             BackgroundListing listing = BackgroundListing.start(state.directory());
             Recovery.Replay replay = recoveryReplay();
             Recovery recovery = new Recovery(state.directory(),
@@ -155,18 +161,19 @@ public final class Ledger implements AutoCloseable {
             long restoreStarted = System.nanoTime();
             IndexSnapshotStore.Chain restored = startAt(snapshots.restore(state.index(), state.files(),
                                                                           state.products()),
-                                                        start.firstSequence());
+                                                        start.firstSequence(), indexStart);
             List<ResultsFileName> loose = ArchiveMover.removeLooseCopies(archive, state.directory(), listing.await(),
                                                                          storageFiles);
             IndexSnapshotStore.Chain snapshot = checkSnapshot(restored, loose, listing.tookMillis(), restoreStarted,
-                                                              recovery, start.firstSequence());
+                                                              recovery, indexStart);
             recovery.startAt(start.firstSequence());
             if (snapshot.lastSequence() > 0) {
                 recovery.resumeAfter(snapshot.lastSequence(), snapshot.lastTimestampNanos());
             }
             carryOver(start);
-            // The archive's records after the snapshot (all of them without one), then the loose files after both.
-            archive.replayAfter(Math.max(snapshot.lastSequence(), start.firstSequence() - 1), replay::filed)
+            // The archive's records after the snapshot (all of them without one) only set their products' last
+            // prices, unindexed (the segments' .idx answer for them); then the loose files after both.
+            archive.replayAfter(Math.max(snapshot.lastSequence(), start.firstSequence() - 1), this::carryArchived)
                    .ifPresent(last -> recovery.resumeAfter(last.sequence(), last.timestampNanos()));
             long readThrough = Math.max(snapshot.lastSequence(), archive.lastSequence());
             List<ResultsFileName> unread = loose.stream().filter(file -> file.firstSequence() > readThrough).toList();
@@ -233,6 +240,13 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
+    /** Archived records recovery reads (after the snapshot, or all without one): their products' last prices. */
+    private void carryArchived(List<PriceRecord> records) {
+        for (PriceRecord record : records) {
+            state.products().getOrAdd(record.productId()).carry(record);
+        }
+    }
+
     private void index(List<PriceRecord> records) {
         for (PriceRecord record : records) {
             state.products().getOrAdd(record.productId()).publish(record, state.index());
@@ -249,12 +263,12 @@ public final class Ledger implements AutoCloseable {
      * @param listedMillis   how long listing them took (beside the restore)
      * @param restoreStarted when the restore began ({@link System#nanoTime()})
      * @param recovery       told how far the history reached if the snapshot shows that files are gone
-     * @param historyStart   the first sequence history retention kept: the index starts there
+     * @param indexStart     the first sequence after the archive: the index starts there
      * @return what the snapshot restored, or {@code Chain.NONE} if recovery has to read every results file
      */
     private IndexSnapshotStore.Chain checkSnapshot(IndexSnapshotStore.Chain restored, List<ResultsFileName> listing,
                                                    long listedMillis, long restoreStarted, Recovery recovery,
-                                                   long historyStart) {
+                                                   long indexStart) {
         IndexSnapshotStore.Chain chain = restored;
         Optional<List<ResultsFileName>> history = archive.listingFor(state.files(), listing);
         String mismatch = history.isEmpty() ? "the archive differs (above)"
@@ -266,9 +280,12 @@ public final class Ledger implements AutoCloseable {
             chain = snapshots.ignored(state.index(), state.files(), state.products(),
                                       "it does not match results/: " + mismatch);
         }
+        if (chain.lastSequence() > 0) {
+            chain = cutToIndexStart(chain, indexStart);
+        }
         if (chain.lastSequence() == 0) {
-            state.index().startAt(historyStart);
-            state.files().startAt(historyStart);
+            state.index().startAt(indexStart);
+            state.files().startAt(indexStart);
             LOG.info(String.format("Listed %d results files in %d ms; reading all of them", listing.size(),
                                    listedMillis));
             return chain;
@@ -283,17 +300,44 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
-     * The restored snapshot cut to the history's start: records that history retention deleted after the snapshot
-     * was written leave the index again. A snapshot that ends before the start, or starts after it, is not used.
+     * The restored snapshot (checked against the archive and {@code results/}) cut to the index's start: records
+     * archived after it was written leave the index again; if it ends before the archive does, the index starts
+     * empty after the archive and the snapshot gives only the products (the archived records after it follow).
      */
-    private IndexSnapshotStore.Chain startAt(IndexSnapshotStore.Chain chain, long historyStart) {
-        if (chain.lastSequence() == 0 || state.index().firstSequence() == historyStart) {
+    private IndexSnapshotStore.Chain cutToIndexStart(IndexSnapshotStore.Chain chain, long indexStart) {
+        try {
+            if (chain.lastSequence() >= indexStart - 1) {
+                state.index().trimBefore(indexStart);
+                state.files().trimBefore(indexStart);
+            } else {
+                state.index().startAt(indexStart);
+                state.files().startAt(indexStart);
+            }
+            return chain;
+        } catch (RuntimeException e) {
+            return snapshots.ignored(state.index(), state.files(), state.products(),
+                                     "it cannot start after the archive's end " + (indexStart - 1) + ": "
+                                     + e.getMessage());
+        }
+    }
+
+    /**
+     * The restored snapshot cut to the history's start: records that history retention deleted after the snapshot
+     * was written leave the index again. A snapshot that ends before the start, or starts after the archive's end
+     * (the index's start: segments it relied on are gone), is not used.
+     */
+    private IndexSnapshotStore.Chain startAt(IndexSnapshotStore.Chain chain, long historyStart, long indexStart) {
+        if (chain.lastSequence() == 0) {
             return chain;
         }
-        if (state.index().firstSequence() > historyStart || chain.lastSequence() < historyStart) {
+        if (state.index().firstSequence() > indexStart || chain.lastSequence() < historyStart) {
             return snapshots.ignored(state.index(), state.files(), state.products(), "it covers records "
                                      + state.index().firstSequence() + " to " + chain.lastSequence()
-                                     + ", the history starts at " + historyStart);
+                                     + ", the history starts at " + historyStart + " and the archive ends at "
+                                     + (indexStart - 1));
+        }
+        if (state.index().firstSequence() >= historyStart) {
+            return chain;
         }
         try {
             state.index().trimBefore(historyStart);
@@ -379,7 +423,6 @@ public final class Ledger implements AutoCloseable {
 
     public HistoryPage history(HistoryQuery query) {
         serving();
-        HistoryIndex index = state.index();
         ProductState product = null;
         if (query.productId().isPresent()) {
             product = state.products().get(query.productId().get());
@@ -387,13 +430,12 @@ public final class Ledger implements AutoCloseable {
                 return new HistoryPage(List.of(), false);
             }
         }
-        // History retention may delete the oldest records while this reads: then it reads again from the new start.
+        // The mover may archive records, and history retention delete the oldest, while this reads: then it reads
+        // again over the new boundary.
         for (int attempt = 1; ; attempt++) {
             try {
-                HistoryIndex.PageSequences page = product == null
-                        ? index.page(query.fromNanos(), query.toNanos(), query.offset(), query.limit())
-                        : index.page(product, query.fromNanos(), query.toNanos(), query.offset(), query.limit());
-                return new HistoryPage(state.store().read(page.sequences()), page.hasNext());
+                return product == null ? reader.allProducts(query)
+                                       : reader.oneProduct(product, query.productId().get(), query);
             } catch (HistoryTrimmedException e) {
                 if (attempt == 3) {
                     throw e;
@@ -421,9 +463,14 @@ public final class Ledger implements AutoCloseable {
         return phase == Phase.SERVING ? pipeline.queueDepth() : 0;
     }
 
-    /** Durable records in the history (those history retention kept). */
+    /** Durable records in the history (those history retention kept), archived or not. */
     public long recordCount() {
-        return state.index().size() - state.index().firstSequence() + 1;
+        return state.index().size() - archive.firstSequence() + 1;
+    }
+
+    /** The records the in-memory index holds: those not archived (for tests: the heap grows with these alone). */
+    long indexedRecords() {
+        return state.index().recordCount();
     }
 
     public Path resultsDirectory() {
@@ -437,19 +484,48 @@ public final class Ledger implements AutoCloseable {
      * files there are; unlike a directory listing it never misses a file that a concurrent rename adds.
      */
     public List<ResultsFileName> resultsFilesAfter(Optional<ResultsFileName> since) {
-        FileTable files = state.files();
-        int count = files.count();
-        int from = since.map(name -> files.firstAfter(name.firstSequence(), count)).orElse(files.firstFile());
+        long after = since.map(ResultsFileName::firstSequence).orElse(0L);
+        for (int attempt = 1; ; attempt++) {
+            // The archived files as a view over the segments; the loose ones (a local retention's worth) copied
+            // out of the table, which lets go of them when the mover archives them during the export.
+            List<com.repricer.storage.archive.SegmentName> segments = archive.segments();
+            long archivedThrough = reader.archived().lastSequence(segments);
+            try {
+                FileTable files = state.files();
+                int count = files.count();
+                if (files.firstSequence() > archivedThrough + 1) {
+                    throw new HistoryTrimmedException("archived since the segments were read");
+                }
+                List<ResultsFileName> loose = new ArrayList<>();
+                for (int i = files.firstAfter(Math.max(after, archivedThrough), count); i < count; i++) {
+                    loose.add(files.file(i));
+                }
+                if (files.firstSequence() > archivedThrough + 1) {
+                    throw new HistoryTrimmedException("archived while the loose files were listed");
+                }
+                List<ResultsFileName> archived = reader.archived().filesAfter(segments, after);
+                return concatenation(archived, loose);
+            } catch (HistoryTrimmedException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static List<ResultsFileName> concatenation(List<ResultsFileName> first, List<ResultsFileName> second) {
         return new AbstractList<>() {
             @Override
             public ResultsFileName get(int i) {
                 Objects.checkIndex(i, size());
-                return files.file(from + i);
+                return i < first.size() ? first.get(i) : second.get(i - first.size());
             }
 
             @Override
             public int size() {
-                return count - from;
+                return first.size() + second.size();
             }
         };
     }
@@ -488,7 +564,7 @@ public final class Ledger implements AutoCloseable {
 
     /** Where the history starts: 1, or the first sequence history retention kept. */
     public long historyStart() {
-        return state.index().firstSequence();
+        return archive.firstSequence();
     }
 
     /** Moves what is due into the archive now, as the background does every second (for tests). */

@@ -4,7 +4,6 @@ import com.repricer.RunningService;
 import com.repricer.RunningService.Response;
 import com.repricer.storage.archive.SegmentName;
 import com.repricer.storage.results.ResultsFileName;
-import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,6 +36,8 @@ import static org.hamcrest.Matchers.is;
 class ArchivedHistoryApiTest {
 
     private static final Duration SOON = Duration.ofSeconds(30);
+    private static final Map<String, String> SETTINGS = Map.of("repricer.results.local-retention", "PT2S",
+                                                               "repricer.archive.segment", "PT1S");
 
     @TempDir
     Path dataDir;
@@ -45,8 +46,7 @@ class ArchivedHistoryApiTest {
 
     @BeforeEach
     void start() throws IOException {
-        service = RunningService.start(dataDir, Map.of("repricer.results.local-retention", "PT2S",
-                                                       "repricer.archive.segment", "PT1S"));
+        service = RunningService.start(dataDir, SETTINGS);
     }
 
     @AfterEach
@@ -56,35 +56,10 @@ class ArchivedHistoryApiTest {
 
     @Test
     void queriesAndTheExportReadArchivedAndLooseFilesAlike() throws IOException {
-        // Reprice until two segments are archived (each probe one reprice): history on both sides.
-        RunningService.eventually(SOON, () -> {
-            Response response = service.reprice("p" + acknowledged.size() % 5, (acknowledged.size() + 1) + ".00");
-            assertThat(response.toString(), response.status(), is(200));
-            acknowledged.add(new String(response.body(), StandardCharsets.UTF_8));
-            return archivedSegments().size();
-        }, segments -> segments >= 2);
+        repriceUntilTwoSegmentsAreArchived();
         long archivedThrough = archivedSegments().getLast().lastSequence();
-        assertThat("loose files remain after the archive", looseFiles(), is(greaterThan(0)));
 
-        List<JsonObject> queried = new ArrayList<>();
-        for (int page = 1; ; page++) {
-            Response response = service.get("/api/query?pagesize=7&pageNumber=" + page);
-            assertThat(response.status(), is(200));
-            JsonArray records = parse(response.body()).asJsonArray();
-            records.forEach(record -> queried.add(record.asJsonObject()));
-            if (response.header("Link").isEmpty()) {
-                break;
-            }
-        }
-        assertThat(queried.size(), is(acknowledged.size()));
-        for (int i = 0; i < acknowledged.size(); i++) {
-            JsonObject ack = parse(acknowledged.get(i).getBytes(StandardCharsets.UTF_8)).asJsonObject();
-            JsonObject found = queried.get(i);
-            assertThat(found.getString("productId"), is(ack.getString("productId")));
-            assertThat(found.get("price"), equalTo(ack.get("newPrice")));
-            assertThat(found.get("previousPrice"), equalTo(ack.get("previousPrice")));
-            assertThat(found.get("timestamp"), equalTo(ack.get("timestamp")));
-        }
+        assertRecords("all products", walk("/api/query?pagesize=7"), acknowledgedJson());
 
         Map<ResultsFileName, byte[]> all = export("/debug/results");
         long next = 1;
@@ -102,6 +77,79 @@ class ArchivedHistoryApiTest {
         assertThat(List.copyOf(after.keySet()).subList(0, expected.size()), equalTo(expected));
         for (ResultsFileName name : expected) {
             assertThat(name + " byte for byte", after.get(name), equalTo(all.get(name)));
+        }
+    }
+
+    /**
+     * One product's pages cross the archive boundary too, and a restart — from the index snapshot, which covers
+     * only what is not archived, and without it — answers every page the same.
+     */
+    @Test
+    void oneProductsPagesAndRestartsWithAndWithoutTheSnapshotAnswerTheSame() throws IOException {
+        repriceUntilTwoSegmentsAreArchived();
+        assertEveryProductsPages("after a move");
+
+        service.close();
+        service = RunningService.start(dataDir, SETTINGS);
+        assertEveryProductsPages("after a restart with the index snapshot");
+
+        service.close();
+        try (Stream<Path> parts = Files.list(dataDir.resolve("index"))) {
+            for (Path part : parts.toList()) {
+                Files.delete(part);
+            }
+        }
+        service = RunningService.start(dataDir, SETTINGS);
+        assertEveryProductsPages("after a restart without the index snapshot");
+    }
+
+    /** Reprices until two segments are archived (each probe one reprice): history on both sides. */
+    private void repriceUntilTwoSegmentsAreArchived() throws IOException {
+        RunningService.eventually(SOON, () -> {
+            Response response = service.reprice("p" + acknowledged.size() % 5, (acknowledged.size() + 1) + ".00");
+            assertThat(response.toString(), response.status(), is(200));
+            acknowledged.add(new String(response.body(), StandardCharsets.UTF_8));
+            return archivedSegments().size();
+        }, segments -> segments >= 2);
+        assertThat("loose files remain after the archive", looseFiles(), is(greaterThan(0)));
+    }
+
+    private List<JsonObject> acknowledgedJson() {
+        return acknowledged.stream().map(ack -> parse(ack.getBytes(StandardCharsets.UTF_8)).asJsonObject()).toList();
+    }
+
+    /** Every page of all products and of each product, 3 records a page, against the acknowledged records. */
+    private void assertEveryProductsPages(String when) {
+        List<JsonObject> expected = acknowledgedJson();
+        assertRecords(when + ", all products", walk("/api/query?pagesize=3"), expected);
+        for (int p = 0; p < 5; p++) {
+            String product = "p" + p;
+            assertRecords(when + ", " + product, walk("/api/query?pagesize=3&productId=" + product),
+                          expected.stream().filter(ack -> ack.getString("productId").equals(product)).toList());
+        }
+    }
+
+    private List<JsonObject> walk(String query) {
+        List<JsonObject> queried = new ArrayList<>();
+        for (int page = 1; ; page++) {
+            Response response = service.get(query + "&pageNumber=" + page);
+            assertThat(response.toString(), response.status(), is(200));
+            parse(response.body()).asJsonArray().forEach(record -> queried.add(record.asJsonObject()));
+            if (response.header("Link").isEmpty()) {
+                return queried;
+            }
+        }
+    }
+
+    private static void assertRecords(String what, List<JsonObject> queried, List<JsonObject> acknowledged) {
+        assertThat(what, queried.size(), is(acknowledged.size()));
+        for (int i = 0; i < acknowledged.size(); i++) {
+            JsonObject ack = acknowledged.get(i);
+            JsonObject found = queried.get(i);
+            assertThat(what, found.getString("productId"), is(ack.getString("productId")));
+            assertThat(what, found.get("price"), equalTo(ack.get("newPrice")));
+            assertThat(what, found.get("previousPrice"), equalTo(ack.get("previousPrice")));
+            assertThat(what, found.get("timestamp"), equalTo(ack.get("timestamp")));
         }
     }
 

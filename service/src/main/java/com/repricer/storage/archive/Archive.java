@@ -50,6 +50,11 @@ public final class Archive implements Closeable {
     private volatile long firstSequence = 1;
     /** Listed segments before {@link #firstSequence}: a deletion that a crash or a failure interrupted. */
     private volatile List<SegmentName> leftovers = List.of();
+    /**
+     * What each segment's index header says and its last record's timestamp, read once on demand: a few dozen
+     * bytes a segment (the segment list's own size), never a record's worth.
+     */
+    private final Map<Long, SegmentFacts> facts = new java.util.concurrent.ConcurrentHashMap<>();
     /** Both parts of every segment, in bytes. */
     private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
     private final Map<Long, OpenSegment> open = new LinkedHashMap<>(16, 0.75f, true) {
@@ -157,6 +162,7 @@ public final class Archive implements Closeable {
         pending.addAll(removed);
         leftovers = List.copyOf(pending);
         bytes.addAndGet(-removedBytes);
+        removed.forEach(segment -> facts.remove(segment.firstSequence()));
         synchronized (open) {
             for (SegmentName segment : removed) {
                 OpenSegment reader = open.remove(segment.firstSequence());
@@ -201,6 +207,41 @@ public final class Archive implements Closeable {
         next.add(segment);
         segments = List.copyOf(next);
         bytes.addAndGet(segmentBytes);
+    }
+
+    /** A segment's results file count (from its index header) and last record's timestamp. */
+    public record SegmentFacts(int fileCount, long lastTimestampNanos) {
+    }
+
+    /**
+     * The segment's file count and last timestamp: the first call reads its index header and its last results
+     * file, later ones are answered from memory.
+     */
+    public SegmentFacts facts(SegmentName segment) throws IOException {
+        SegmentFacts known = facts.get(segment.firstSequence());
+        if (known != null) {
+            return known;
+        }
+        SegmentFacts read = read(segment, reader -> new SegmentFacts(
+                reader.index().fileCount(), reader.record(segment.lastSequence()).timestampNanos()));
+        facts.put(segment.firstSequence(), read);
+        return read;
+    }
+
+    /** Something read from a segment's reader. */
+    @FunctionalInterface
+    interface SegmentRead<T> {
+        T from(ArchiveSegmentReader reader) throws IOException;
+    }
+
+    /** Reads from {@code segment} through one of the open readers (opened if needed). */
+    <T> T read(SegmentName segment, SegmentRead<T> read) throws IOException {
+        OpenSegment open = acquire(segment);
+        try {
+            return read.from(open.reader);
+        } finally {
+            release(open);
+        }
     }
 
     /** The records of an archived results file. */
@@ -288,9 +329,18 @@ public final class Archive implements Closeable {
         long archiveLast = now.getLast().lastSequence();
         int restoredFiles = restored.count();
         int firstFile = restored.firstFile();
+        // The snapshot covers the index, which starts after the archive as it was when the snapshot was written:
+        // the segments before it are not in the snapshot (nor is anything of them needed from it).
+        long tableFirst = restored.firstSequence();
         int next = 0;
+        while (next < now.size() && now.get(next).lastSequence() < tableFirst) {
+            next++;
+        }
+        if (next < now.size() && now.get(next).firstSequence() < tableFirst) {
+            return mismatch("it starts at record " + tableFirst + ", inside segment " + now.get(next));
+        }
         int archivedFiles = firstFile;
-        long coveredThrough = 0;
+        long coveredThrough = tableFirst - 1;
         for (; archivedFiles < restoredFiles; archivedFiles++) {
             ResultsFileName file = restored.file(archivedFiles);
             if (file.firstSequence() > archiveLast) {

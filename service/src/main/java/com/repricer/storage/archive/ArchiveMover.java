@@ -338,6 +338,10 @@ public final class ArchiveMover implements Runnable {
             }
             archive.store().store(name, data, indexFile);
             archive.added(name, written.dataBytes() + written.indexBytes());
+            // From now on the segment's .idx answers for its records: the in-memory index lets go of them
+            // (timestamps and file entries now, products' positions on the writer's next turn).
+            index.trimBefore(name.lastSequence() + 1);
+            files.trimBefore(name.lastSequence() + 1);
             metrics.archiveSegmentStored(written.fileCount(), written.dataBytes() + written.indexBytes());
             LOG.fine(() -> "Archived " + span.size() + " results files as " + name + " in " + archive.store().describe());
         } finally {

@@ -4,6 +4,7 @@ import com.repricer.storage.PriceRecord;
 import com.repricer.storage.Timestamps;
 import com.repricer.storage.fs.StorageFiles;
 import com.repricer.storage.index.HistoryIndex;
+import com.repricer.storage.index.HistoryTrimmedException;
 import com.repricer.storage.index.ProductTable;
 import com.repricer.storage.results.FileTable;
 
@@ -140,19 +141,32 @@ public final class HistoryRetention implements Runnable {
     }
 
     /** How many of the oldest segments hold only records older than the reference time minus the retention. */
-    private int expiredCount() {
-        long newest = index.size();
-        if (newest == 0) {
+    private int expiredCount() throws IOException {
+        List<SegmentName> segments = archive.segments();
+        if (segments.isEmpty()) {
             return 0;
         }
-        long reference = Math.min(Timestamps.epochNanos(clock.instant()), index.timestampOf(newest));
+        long reference = Math.min(Timestamps.epochNanos(clock.instant()), newestTimestamp(segments));
         long cutoff = reference - retention.toNanos();
-        List<SegmentName> segments = archive.segments();
         int expired = 0;
-        while (expired < segments.size() && index.timestampOf(segments.get(expired).lastSequence()) < cutoff) {
+        while (expired < segments.size() && archive.facts(segments.get(expired)).lastTimestampNanos() < cutoff) {
             expired++;
         }
         return expired;
+    }
+
+    /** The newest record's timestamp: from the index, or from the archive if it holds every record. */
+    private long newestTimestamp(List<SegmentName> segments) throws IOException {
+        long newest = index.size();
+        if (newest > segments.getLast().lastSequence()) {
+            try {
+                return index.timestampOf(newest);
+            } catch (HistoryTrimmedException e) {
+                // archived since the segments were read: the archive's last record is the newest
+            }
+        }
+        List<SegmentName> now = archive.segments();
+        return archive.facts(now.getLast()).lastTimestampNanos();
     }
 
     /**

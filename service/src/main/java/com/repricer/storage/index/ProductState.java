@@ -140,6 +140,22 @@ public final class ProductState extends SequenceList {
                ? new WidePrices(newPrice, previousPrice) : null;
     }
 
+    /**
+     * Makes {@code record}, an archived record that recovery does not index, the product's last durable record;
+     * its position replaces the product's last one (positions before the index's start are dropped on the
+     * writer's first turn, all but the last). The recovery thread, before anyone reads.
+     */
+    public void carry(PriceRecord record) {
+        replaceLast(record.sequence());
+        timestampNanos = record.timestampNanos();
+        long newPacked = CompactPrice.pack(record.newPrice());
+        long previousPacked = CompactPrice.pack(record.previousPrice());
+        price = newPacked;
+        previousPrice = previousPacked;
+        wide = newPacked == CompactPrice.WIDE || previousPacked == CompactPrice.WIDE
+               ? new WidePrices(record.newPrice(), record.previousPrice()) : null;
+    }
+
     /** The last durable record, built on demand, or {@code null} if there is none yet. Any thread. */
     public PriceRecord latest(String productId) {
         while (true) {

@@ -75,6 +75,26 @@ public class SequenceList {
     }
 
     /**
+     * Replaces the last position with {@code sequence}'s (which follows it), or adds it to an empty list: recovery
+     * replays archived records into their products' last price without keeping a position for each (they are
+     * dropped before the index's start anyway). The recovery thread, before anyone reads.
+     */
+    void replaceLast(long sequence) {
+        int count = size;
+        if (count == 0) {
+            add(sequence);
+            return;
+        }
+        int position = Math.toIntExact(sequence - 1);
+        int[] current = rest;
+        if (current == null) {
+            first = position;
+        } else {
+            current[1 + count - 1 - current[0]] = position;
+        }
+    }
+
+    /**
      * Drops the positions of records before {@code firstSequence}, keeping at least the last one. The writer
      * thread only (the one that appends).
      */

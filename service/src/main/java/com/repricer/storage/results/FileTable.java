@@ -9,8 +9,9 @@ import com.repricer.storage.index.LongColumn;
  * records a file). Names are not stored: the first record's timestamp comes from the {@link HistoryIndex}.
  * Appended by one thread (recovery, then the results writer); read by any.
  *
- * <p>A file's position in the table is its ordinal since the table started. History retention drops the oldest
- * files ({@link #trimBefore}); positions before {@link #firstFile()} are gone then (a read of one throws
+ * <p>The table holds the files not yet archived: once the archive mover has made a segment durable, and when
+ * history retention deletes records, the oldest files leave it ({@link #trimBefore}); the archive's segments name
+ * the others. A file's position in the table is its ordinal since the table started; positions before {@link #firstFile()} are gone then (a read of one throws
  * {@link com.repricer.storage.index.HistoryTrimmedException}), later ones stay where they were. A table of a history
  * whose first records were deleted before this start starts at position 0 with its first kept file
  * ({@link #startAt}).
@@ -55,12 +56,15 @@ public final class FileTable {
     }
 
     /**
-     * Drops the files before the one starting at {@code sequence} (history retention deleted them). Any one thread
-     * besides the writer.
+     * Drops the files before the one starting at {@code sequence} (archived by the archive mover, or deleted by
+     * history retention); nothing if the table starts there or later. Any thread besides the writer.
      *
      * @throws IllegalStateException if no file in the table starts at {@code sequence}
      */
-    public void trimBefore(long sequence) {
+    public synchronized void trimBefore(long sequence) {
+        if (sequence <= firstSequence) {
+            return;
+        }
         int count = fileCount;
         int first = firstFile();
         long position = boundaries.lowerBound(first, count + 1L, sequence);
@@ -128,7 +132,11 @@ public final class FileTable {
 
     /** The position of the first file that starts after {@code sequence}, or {@code count}; a binary search. */
     public int firstAfter(long sequence, int count) {
-        return (int) Math.min(count, boundaries.lowerBound(firstFile(), count + 1L, sequence + 1));
+        int first = firstFile();
+        if (first >= count) {
+            return count; // no file (or none left of those counted)
+        }
+        return (int) Math.min(count, boundaries.lowerBound(first, count + 1L, sequence + 1));
     }
 
     /** The file holding {@code sequence}, which must already be in a results file. */

@@ -23,10 +23,11 @@ import java.util.zip.CRC32C;
 /**
  * What recovery would rebuild in memory from the results files holding records F + 1 to S, persisted so that a
  * start can skip parsing those files: their file table entries, their timestamps, and for every product with a
- * record among them, its last record and its record positions among them. A <b>base</b> describes the whole
- * history up to S: F = 0, or F + 1 is where the history starts once history retention has deleted the records
- * before it (a product whose records were all deleted is not in it: {@code HistoryStart} carries it); a
- * <b>delta</b> continues a chain of parts that ends at F. The one owner of the
+ * record among them, its last record and its record positions among them. A <b>base</b> describes the in-memory
+ * index up to S: F = 0, or F + 1 is where the index started when it was written — after the archive's last record,
+ * or where history retention let the history start; it also <b>carries</b> every product whose records are all at
+ * or before F, with its last record (its price survives without reading the archive); a <b>delta</b> continues a
+ * chain of parts that ends at F. The one owner of the
  * format: {@link Encoder} writes a part, {@link #restore} reads one straight into the index.
  *
  * <h2>On-disk format of a part</h2>
@@ -34,7 +35,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * header:
  *   8 bytes  magic "RPRINDEX"
- *   int      format version (2)
+ *   int      format version (3; version 2, without carried products, is read too)
  *   long     generation: a random number drawn for each base; its deltas carry the same one
  *   long     F, the last sequence before this part (for a base: 0, or the last one history retention deleted)
  *   long     S, the last covered sequence: the part describes records F + 1 to S, all in fsync'ed results files
@@ -55,6 +56,10 @@ import java.util.zip.CRC32C;
  *   varint   n, the number of the product's records in F + 1 to S (≥ 1)
  *   varint   the position (sequence − 1) of the first of them, then n − 1 times the next position minus the
  *            previous one (≥ 1). The last position gives the last record's sequence; the timestamps its time.
+ *   or, n = 0 (version 3, in a base only): a product carried from before F + 1, whose records are all at or
+ *            before F (archived or deleted); its last record follows:
+ *   varint   that record's position (sequence − 1, below F)
+ *   long     its timestamp, epoch nanoseconds
  * trailer:
  *   short    0 (no id is empty: this ends the products)
  *   int      the number of products (a check)
@@ -77,7 +82,9 @@ import java.util.zip.CRC32C;
  */
 public final class IndexSnapshot {
 
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+    /** The version before carried products: still read (it has none). */
+    private static final int VERSION_WITHOUT_CARRIED = 2;
     private static final byte[] MAGIC = "RPRINDEX".getBytes(StandardCharsets.US_ASCII);
     private static final int HEADER_BYTES = MAGIC.length + 4 + 8 + 8 + 8 + 8 + 4 + 4;
     private static final int TRAILER_BYTES = 2 + 4 + 4;
@@ -161,7 +168,7 @@ public final class IndexSnapshot {
             throw new DamagedSnapshotException("not an index snapshot (wrong magic)", false);
         }
         int version = in.getInt();
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_WITHOUT_CARRIED) {
             throw new DamagedSnapshotException("format version " + version + ", this program reads " + VERSION,
                                                false);
         }
@@ -212,7 +219,7 @@ public final class IndexSnapshot {
         BitSet covered = new BitSet(records);
         int restored = 0;
         for (int idLength = in.getShort(); idLength != 0; idLength = in.getShort()) {
-            restoreProduct(in, idLength, from, records, covered, products, index);
+            restoreProduct(in, idLength, from, records, covered, products, index, base);
             restored++;
         }
         check(in.getInt() == restored && in.atEnd(), "the trailer does not match the products");
@@ -222,7 +229,7 @@ public final class IndexSnapshot {
 
     /** One product entry, into its state in the table (added if the chain had no record of it yet). */
     private static void restoreProduct(SnapshotInput in, int idLength, long from, int records, BitSet covered,
-                                       ProductTable products, HistoryIndex index) throws IOException {
+                                       ProductTable products, HistoryIndex index, boolean base) throws IOException {
         if (idLength < 1 || idLength > ProductIdRule.MAX_UTF8_BYTES) {
             throw damaged("impossible product id length " + idLength);
         }
@@ -234,7 +241,12 @@ public final class IndexSnapshot {
             throw new IllegalArgumentException("a product id that is not UTF-8");
         }
         PriceCodec.Prices prices = PriceCodec.getPrices(in.ensure(PRICES_BYTES));
-        int count = positiveInt(in.getVarint(), "record count");
+        long n = in.getVarint();
+        if (n == 0) {
+            restoreCarried(in, id, prices, from, products, base);
+            return;
+        }
+        int count = positiveInt(n, "record count");
         check(count <= records, "a product with more records than the part");
         ProductState product = products.get(id);
         if (product == null) {
@@ -261,6 +273,19 @@ public final class IndexSnapshot {
                 throw new java.io.UncheckedIOException(e);
             }
         }, index::timestampOf);
+    }
+
+    /** A carried product (n = 0): its last record is at or before F; it must be new to the table. */
+    private static void restoreCarried(SnapshotInput in, byte[] id, PriceCodec.Prices prices, long from,
+                                       ProductTable products, boolean base) throws IOException {
+        long position = in.getVarint();
+        long timestamp = in.getLong();
+        check(base, "a carried product in a delta");
+        check(position >= 0 && position < from, "a carried product after the part's start");
+        check(products.get(id) == null, "a carried product named twice");
+        ProductState product = new ProductState(id);
+        products.add(product);
+        product.restore(prices.newPrice(), prices.previousPrice(), 1, () -> position + 1, sequence -> timestamp);
     }
 
     // The checks below run for every record of a restore: a message is built only when a check fails (building
@@ -351,6 +376,18 @@ public final class IndexSnapshot {
                 putVarint(position - previous);
                 previous = position;
             }
+            productCount++;
+        }
+
+        /** A product whose records are all at or before F, with its last record (a base only, after the others). */
+        void carried(PriceRecord last) throws IOException {
+            byte[] id = last.productId().getBytes(StandardCharsets.UTF_8);
+            room(ITEM_BYTES + 8);
+            buffer.putShort((short) id.length).put(id);
+            PriceCodec.putPrices(buffer, last.newPrice(), last.previousPrice());
+            putVarint(0);
+            putVarint(last.sequence() - 1);
+            buffer.putLong(last.timestampNanos());
             productCount++;
         }
 

@@ -67,6 +67,12 @@ public final class IndexSnapshotter implements Runnable {
         /** Visits every product with a record after sequence {@code after} (every product with one, for 0). */
         void forEachAfter(long after, ProductVisitor visitor);
 
+        /**
+         * Visits the last durable record of every product whose records are all at or before {@code through}
+         * (archived or deleted: not in the index any more), unless it has a newer one by now.
+         */
+        void forEachCarried(long through, java.util.function.Consumer<PriceRecord> visitor);
+
         /** How many products there are now (a sizing hint for the restore). */
         int count();
     }
@@ -83,6 +89,19 @@ public final class IndexSnapshotter implements Runnable {
                         // Positions history retention dropped read as 0: before every sequence a part covers.
                         visitor.visit(size, i -> i < product.firstIndex() ? 0 : product.sequenceAt(i),
                                       () -> product.latest(new String(product.id, StandardCharsets.UTF_8)));
+                    }
+                });
+            }
+
+            @Override
+            public void forEachCarried(long through, java.util.function.Consumer<PriceRecord> visitor) {
+                products.forEach(product -> {
+                    int size = product.size();
+                    if (size > 0 && product.sequenceAt(size - 1) <= through) {
+                        PriceRecord last = product.latest(new String(product.id, StandardCharsets.UTF_8));
+                        if (last.sequence() <= through) { // else repriced since: the records after it restore it
+                            visitor.accept(last);
+                        }
                     }
                 });
             }
@@ -229,6 +248,9 @@ public final class IndexSnapshotter implements Runnable {
                     encoder.timestamp(index.timestampOf(sequence));
                 }
                 writeProducts(encoder, from, coveredThrough);
+                if (base) {
+                    writeCarried(encoder, from);
+                }
             };
             if (base) {
                 long bytes = snapshots.writeBase(header, cancelled, body);
@@ -312,6 +334,25 @@ public final class IndexSnapshotter implements Runnable {
                                                 + ", not to " + product.productId());
             }
             encoder.product(last, product.first(), product.count(), product.sequenceAt());
+        }
+    }
+
+    /**
+     * The products a base does not cover otherwise: those whose records are all at or before F (archived, or
+     * deleted by history retention), with their last record, so that a start from the snapshot knows their price
+     * without reading the archive.
+     */
+    private void writeCarried(IndexSnapshot.Encoder encoder, long through) throws IOException {
+        try {
+            products.forEachCarried(through, last -> {
+                try {
+                    encoder.carried(last);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 
