@@ -24,22 +24,10 @@ import java.util.List;
  * member table and one decoded file) and the page is arithmetic. One product: the postings of every segment
  * overlapping [from, to) up to the page's end, and the files naming the product in those.
  */
-final class HistoryReader {
-
-    private final HistoryIndex index;
-    private final RecordStore store;
-    private final Archive archive;
-    private final ArchivedHistory archived;
+record HistoryReader(HistoryIndex index, RecordStore store, Archive archive, ArchivedHistory archived) {
 
     HistoryReader(HistoryIndex index, RecordStore store, Archive archive) {
-        this.index = index;
-        this.store = store;
-        this.archive = archive;
-        this.archived = new ArchivedHistory(archive);
-    }
-
-    ArchivedHistory archived() {
-        return archived;
+        this(index, store, archive, new ArchivedHistory(archive));
     }
 
     /** One page of every product's records. */
