@@ -79,19 +79,14 @@ class ArchiveMoveTest {
 
     @BeforeEach
     void writeHistoryWithoutArchiving() throws IOException {
-        config = StorageConfig.defaults(dataDirectory).withWindow(Duration.ofMillis(200), 10)
-                              .withResultsSyncInterval(Duration.ofMillis(10));
+        config = StorageFixtures.smallWindows(dataDirectory);
         try (Ledger ledger = open(archiveConfig(Duration.ofDays(1)), StorageFiles.DEFAULT)) {
             for (int i = 0; i < RECORDS; i++) {
                 now.addAndGet(STEP_NANOS);
                 acknowledged.add(ledger.reprice("product-" + i % PRODUCTS, price(i + 1 + ".50")));
             }
         }
-        try (Stream<Path> files = Files.list(config.resultsDirectory())) {
-            for (Path file : files.sorted().toList()) {
-                originals.put(file.getFileName().toString(), Files.readAllBytes(file));
-            }
-        }
+        originals.putAll(StorageFixtures.resultsFileBytes(config));
         assertThat(originals.size(), greaterThan(12));
     }
 

@@ -68,8 +68,7 @@ class HistoryRetentionTest {
 
     @BeforeEach
     void writeHistory() throws IOException {
-        config = StorageConfig.defaults(dataDirectory).withWindow(Duration.ofMillis(200), 10)
-                              .withResultsSyncInterval(Duration.ofMillis(10));
+        config = StorageFixtures.smallWindows(dataDirectory);
         try (Ledger ledger = open(Optional.empty(), Duration.ofDays(1), StorageFiles.DEFAULT)) {
             acknowledged.add(ledger.reprice("early", price("1.00")));
             clock.advance(STEP);
@@ -79,11 +78,7 @@ class HistoryRetentionTest {
                 acknowledged.add(ledger.reprice("product-" + i % PRODUCTS, price(i + 1 + ".50")));
             }
         }
-        try (Stream<Path> files = Files.list(config.resultsDirectory())) {
-            for (Path file : files.sorted().toList()) {
-                originals.put(file.getFileName().toString(), Files.readAllBytes(file));
-            }
-        }
+        originals.putAll(StorageFixtures.resultsFileBytes(config));
     }
 
     private Ledger open(Optional<Duration> retention, Duration localRetention, StorageFiles files) throws IOException {

@@ -19,6 +19,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
@@ -91,6 +92,26 @@ public final class StorageFixtures {
 
     public static Ledger openAndRecover(StorageConfig config, Clock clock) throws IOException {
         return openAndRecover(config, clock, StorageFiles.DEFAULT);
+    }
+
+    /**
+     * Storage with windows of 200 ms and at most 10 records, synced every 10 ms: the history of the archive and
+     * retention tests, a results file every few records.
+     */
+    public static StorageConfig smallWindows(Path dataDirectory) {
+        return StorageConfig.defaults(dataDirectory).withWindow(Duration.ofMillis(200), 10)
+                            .withResultsSyncInterval(Duration.ofMillis(10));
+    }
+
+    /** Every file in {@code results/}, name → bytes, in name (= sequence) order. */
+    public static Map<String, byte[]> resultsFileBytes(StorageConfig config) throws IOException {
+        Map<String, byte[]> bytes = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.list(config.resultsDirectory())) {
+            for (Path file : files.sorted().toList()) {
+                bytes.put(file.getFileName().toString(), Files.readAllBytes(file));
+            }
+        }
+        return bytes;
     }
 
     /** Opens and recovers a ledger whose file operations go through {@code files}; closes it if recovery fails. */
