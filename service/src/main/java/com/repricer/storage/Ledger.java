@@ -492,12 +492,12 @@ public final class Ledger implements AutoCloseable {
             long archivedThrough = reader.archived().lastSequence(segments);
             try {
                 FileTable files = state.files();
-                int count = files.count();
+                long count = files.count();
                 if (files.firstSequence() > archivedThrough + 1) {
                     throw new HistoryTrimmedException("archived since the segments were read");
                 }
                 List<ResultsFileName> loose = new ArrayList<>();
-                for (int i = files.firstAfter(Math.max(after, archivedThrough), count); i < count; i++) {
+                for (long i = files.firstAfter(Math.max(after, archivedThrough), count); i < count; i++) {
                     loose.add(files.file(i));
                 }
                 if (files.firstSequence() > archivedThrough + 1) {

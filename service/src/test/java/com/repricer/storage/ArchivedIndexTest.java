@@ -2,6 +2,7 @@ package com.repricer.storage;
 
 import com.repricer.fixtures.MutableClock;
 import com.repricer.storage.archive.ArchiveConfig;
+import com.repricer.storage.archive.HistoryStart;
 import com.repricer.storage.archive.SegmentName;
 import com.repricer.storage.fs.StorageFiles;
 import com.repricer.storage.results.ResultsFileName;
@@ -44,6 +45,8 @@ class ArchivedIndexTest {
     private static final int PRODUCTS = 7;
     /** 120 records 50 ms apart: six seconds, six 1-second segments. */
     private static final long STEP_NANOS = 50_000_000L;
+    /** The product carried from before a {@link #firstSequence()} other than 1. */
+    static final String CARRIED = "carried-from-deleted-history";
 
     @TempDir
     Path dataDirectory;
@@ -54,10 +57,23 @@ class ArchivedIndexTest {
     private final List<PriceRecord> acknowledged = new ArrayList<>();
     private final List<String> fileNames = new ArrayList<>();
 
+    /**
+     * The history's first sequence: 1 here; {@link ArchivedIndexPastTheIntRangeTest} starts it just below 2^31
+     * (a deletion by history retention left it there) with a product carried from before it.
+     */
+    long firstSequence() {
+        return 1;
+    }
+
     @BeforeEach
     void writeHistoryWithoutArchiving() throws IOException {
         config = StorageConfig.defaults(dataDirectory).withWindow(Duration.ofMillis(200), 10)
                               .withResultsSyncInterval(Duration.ofMillis(10));
+        if (firstSequence() > 1) {
+            PriceRecord carried = new PriceRecord(firstSequence() - 1, CARRIED, null, price("3.25"),
+                                                  StorageFixtures.BASE_NANOS - 1);
+            new HistoryStart(firstSequence(), List.of(carried)).write(dataDirectory, StorageFiles.DEFAULT);
+        }
         try (Ledger ledger = open(Duration.ofDays(1))) {
             for (int i = 0; i < RECORDS; i++) {
                 clock.advance(Duration.ofNanos(STEP_NANOS));
@@ -69,7 +85,7 @@ class ArchivedIndexTest {
         }
     }
 
-    private Ledger open(Duration localRetention) throws IOException {
+    Ledger open(Duration localRetention) throws IOException {
         ArchiveConfig archive = ArchiveConfig.defaults(config.dataDirectory())
                                              .withTiming(localRetention, Duration.ofSeconds(1));
         return opened.add(StorageFixtures.openAndRecover(config, archive, clock, StorageFiles.DEFAULT));
@@ -89,7 +105,7 @@ class ArchivedIndexTest {
         ledger.close();
 
         Ledger withSnapshot = open(Duration.ofDays(1));
-        assertThat(withSnapshot.restoredFromSnapshot(), is((long) RECORDS));
+        assertThat(withSnapshot.restoredFromSnapshot(), is(sequenceOf(RECORDS)));
         assertThat(withSnapshot.indexedRecords(), is(RECORDS - archived));
         assertEveryPage(withSnapshot, "after a restart with the snapshot");
         withSnapshot.close();
@@ -135,7 +151,7 @@ class ArchivedIndexTest {
         // The snapshot written at that close is a base of record 121 alone: it carries the products whose records
         // are all archived, with their last record, so the start reads nothing of the archive.
         Ledger carried = open(Duration.ofDays(1));
-        assertThat(carried.restoredFromSnapshot(), is((long) RECORDS + 1));
+        assertThat(carried.restoredFromSnapshot(), is(sequenceOf(RECORDS + 1)));
         assertThat(carried.indexedRecords(), is(1L));
         for (int p = 0; p < PRODUCTS; p++) {
             assertThat(carried.latest("product-" + p).orElseThrow(), equalTo(lastOf("product-" + p)));
@@ -171,7 +187,7 @@ class ArchivedIndexTest {
         }
 
         Ledger restarted = open(Duration.ofDays(1));
-        assertThat(restarted.restoredFromSnapshot(), is((long) RECORDS + 1));
+        assertThat(restarted.restoredFromSnapshot(), is(sequenceOf(RECORDS + 1)));
         assertThat(restarted.indexedRecords(), is(1L));
         for (int p = 0; p < PRODUCTS; p++) {
             assertThat(restarted.latest("product-" + p).orElseThrow(), equalTo(lastOf("product-" + p)));
@@ -203,7 +219,7 @@ class ArchivedIndexTest {
         deleteSnapshot();
         copyDirectory(older, config.indexDirectory());
         Ledger restarted = open(Duration.ofDays(1));
-        assertThat(restarted.restoredFromSnapshot(), is((long) RECORDS));
+        assertThat(restarted.restoredFromSnapshot(), is(sequenceOf(RECORDS)));
         assertThat(restarted.indexedRecords(), is(0L));
         for (int p = 0; p < PRODUCTS; p++) {
             assertThat(restarted.latest("product-" + p).orElseThrow(), equalTo(lastOf("product-" + p)));
@@ -270,9 +286,15 @@ class ArchivedIndexTest {
         assertThat(Files.exists(config.indexDirectory().resolve(IndexSnapshotStore.FILE_NAME)), is(false));
     }
 
-    private static long lastArchived(Ledger ledger) {
+    /** How many of the history's records are archived. */
+    private long lastArchived(Ledger ledger) {
         List<SegmentName> segments = ledger.archivedSegments();
-        return segments.isEmpty() ? 0 : segments.getLast().lastSequence();
+        return segments.isEmpty() ? 0 : segments.getLast().lastSequence() - (firstSequence() - 1);
+    }
+
+    /** The sequence of the history's {@code n}-th record. */
+    private long sequenceOf(long n) {
+        return firstSequence() - 1 + n;
     }
 
     private PriceRecord lastOf(String productId) {

@@ -327,8 +327,8 @@ public final class Archive implements Closeable {
             return Optional.of(loose);
         }
         long archiveLast = now.getLast().lastSequence();
-        int restoredFiles = restored.count();
-        int firstFile = restored.firstFile();
+        long restoredFiles = restored.count();
+        long firstFile = restored.firstFile();
         // The snapshot covers the index, which starts after the archive as it was when the snapshot was written:
         // the segments before it are not in the snapshot (nor is anything of them needed from it).
         long tableFirst = restored.firstSequence();
@@ -339,7 +339,7 @@ public final class Archive implements Closeable {
         if (next < now.size() && now.get(next).firstSequence() < tableFirst) {
             return mismatch("it starts at record " + tableFirst + ", inside segment " + now.get(next));
         }
-        int archivedFiles = firstFile;
+        long archivedFiles = firstFile;
         long coveredThrough = tableFirst - 1;
         for (; archivedFiles < restoredFiles; archivedFiles++) {
             ResultsFileName file = restored.file(archivedFiles);
@@ -362,7 +362,7 @@ public final class Archive implements Closeable {
         if (!endsOnAFile) {
             return mismatch("the archive ends inside a results file (at sequence " + archiveLast + ")");
         }
-        int archived = archivedFiles - firstFile;
+        int archived = Math.toIntExact(archivedFiles - firstFile);
         return Optional.of(new AbstractList<>() {
             @Override
             public ResultsFileName get(int i) {

@@ -233,14 +233,14 @@ public final class ArchiveMover implements Runnable {
 
     /** The archive's state now; any thread. */
     public Status status() {
-        int count = files.count();
-        int firstLoose = firstLoose(count);
+        long count = files.count();
+        long firstLoose = firstLoose(count);
         double lag = 0;
         if (firstLoose < count) {
             long past = nowNanos() - config.localRetention().toNanos() - files.file(firstLoose).firstTimestampNanos();
             lag = Math.max(0, past) / 1e9;
         }
-        return new Status(archive.segments().size(), archive.bytes(), lag, count - firstLoose);
+        return new Status(archive.segments().size(), archive.bytes(), lag, Math.toIntExact(count - firstLoose));
     }
 
     /**
@@ -253,13 +253,13 @@ public final class ArchiveMover implements Runnable {
                      .orElse(Long.MAX_VALUE);
     }
 
-    private int looseFiles() {
-        int count = files.count();
+    private long looseFiles() {
+        long count = files.count();
         return count - firstLoose(count);
     }
 
     /** The position in the file table of the first file not archived, or {@code count} if there is none. */
-    private int firstLoose(int count) {
+    private long firstLoose(long count) {
         return count == 0 ? 0 : files.firstAfter(archive.lastSequence(), count);
     }
 
@@ -278,8 +278,8 @@ public final class ArchiveMover implements Runnable {
         long now = nowNanos();
         long cutoff = now - config.localRetention().toNanos();
         long spanNanos = config.segment().toNanos();
-        int count = files.count();
-        int first = firstLoose(count);
+        long count = files.count();
+        long first = firstLoose(count);
         if (first >= count) {
             return List.of();
         }
@@ -289,7 +289,7 @@ public final class ArchiveMover implements Runnable {
             return List.of();
         }
         List<ResultsFileName> span = new ArrayList<>();
-        for (int i = first; i < count; i++) {
+        for (long i = first; i < count; i++) {
             ResultsFileName file = files.file(i);
             if (file.firstTimestampNanos() >= spanEnd) {
                 return sealing(span, spanEnd > cutoff, count - first, budget); // a later file: complete
@@ -309,7 +309,7 @@ public final class ArchiveMover implements Runnable {
         return sealing(span, spanEnd > cutoff, count - first, budget);
     }
 
-    private List<ResultsFileName> sealing(List<ResultsFileName> span, boolean early, int loose, long budget) {
+    private List<ResultsFileName> sealing(List<ResultsFileName> span, boolean early, long loose, long budget) {
         if (early) {
             Level level = earlySealLogged ? Level.FINE : Level.INFO;
             earlySealLogged = true;

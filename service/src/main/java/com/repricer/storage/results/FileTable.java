@@ -11,7 +11,8 @@ import com.repricer.storage.index.LongColumn;
  *
  * <p>The table holds the files not yet archived: once the archive mover has made a segment durable, and when
  * history retention deletes records, the oldest files leave it ({@link #trimBefore}); the archive's segments name
- * the others. A file's position in the table is its ordinal since the table started; positions before {@link #firstFile()} are gone then (a read of one throws
+ * the others. A file's position in the table is its ordinal since the table started (a long: a thousand files a
+ * second for years); positions before {@link #firstFile()} are gone then (a read of one throws
  * {@link com.repricer.storage.index.HistoryTrimmedException}), later ones stay where they were. A table of a history
  * whose first records were deleted before this start starts at position 0 with its first kept file
  * ({@link #startAt}).
@@ -20,7 +21,7 @@ public final class FileTable {
 
     private final LongColumn boundaries = new LongColumn();
     private final HistoryIndex index;
-    private volatile int fileCount;
+    private volatile long fileCount;
     /** The first sequence the table can hold: 1, or where history retention let the history start. */
     private volatile long firstSequence = 1;
 
@@ -65,9 +66,9 @@ public final class FileTable {
         if (sequence <= firstSequence) {
             return;
         }
-        int count = fileCount;
-        int first = firstFile();
-        long position = boundaries.lowerBound(first, count + 1L, sequence);
+        long count = fileCount;
+        long first = firstFile();
+        long position = boundaries.lowerBound(first, count + 1, sequence);
         if (position > count || boundaries.get(position) != sequence) {
             throw new IllegalStateException("no results file starts at sequence " + sequence);
         }
@@ -81,8 +82,8 @@ public final class FileTable {
     }
 
     /** The position of the first file in the table. */
-    public int firstFile() {
-        return (int) Math.min(boundaries.first(), fileCount);
+    public long firstFile() {
+        return Math.min(boundaries.first(), fileCount);
     }
 
     /**
@@ -93,10 +94,10 @@ public final class FileTable {
      * @throws IllegalStateException if {@code previous} or {@code last} does not end a file in the table
      */
     public int[] countsBetween(long previous, long last) {
-        int count = fileCount;
-        int from = fileEndingAt(previous, count);
-        int to = fileEndingAt(last, count);
-        int[] counts = new int[Math.max(0, to - from)];
+        long count = fileCount;
+        long from = fileEndingAt(previous, count);
+        long to = fileEndingAt(last, count);
+        int[] counts = new int[Math.toIntExact(Math.max(0, to - from))];
         for (int i = 0; i < counts.length; i++) {
             counts[i] = (int) (boundaries.get(from + i + 1) - boundaries.get(from + i));
         }
@@ -104,39 +105,39 @@ public final class FileTable {
     }
 
     /** The position after the file ending at {@code sequence}; the first position for the table's start − 1. */
-    private int fileEndingAt(long sequence, int count) {
-        int first = firstFile();
+    private long fileEndingAt(long sequence, long count) {
+        long first = firstFile();
         if (sequence == firstSequence - 1 && (count == first || boundaries.get(first) == firstSequence)) {
             return first;
         }
         long end = sequence + 1;
-        long files = boundaries.lowerBound(first, count + 1L, end);
+        long files = boundaries.lowerBound(first, count + 1, end);
         if (files > count || boundaries.get(files) != end) {
             throw new IllegalStateException("no results file ends at sequence " + sequence);
         }
-        return (int) files;
+        return files;
     }
 
     /** One past the position of the last file; each one below it is complete in {@code results/}. Any thread. */
-    public int count() {
+    public long count() {
         return fileCount;
     }
 
     /**
      * The file at position {@code i}, from {@link #firstFile()} to below a {@link #count()} read before. Any thread.
      */
-    public ResultsFileName file(int i) {
+    public ResultsFileName file(long i) {
         long first = boundaries.get(i);
         return new ResultsFileName(first, index.timestampOf(first), (int) (boundaries.get(i + 1) - first));
     }
 
     /** The position of the first file that starts after {@code sequence}, or {@code count}; a binary search. */
-    public int firstAfter(long sequence, int count) {
-        int first = firstFile();
+    public long firstAfter(long sequence, long count) {
+        long first = firstFile();
         if (first >= count) {
             return count; // no file (or none left of those counted)
         }
-        return (int) Math.min(count, boundaries.lowerBound(first, count + 1L, sequence + 1));
+        return Math.min(count, boundaries.lowerBound(first, count + 1, sequence + 1));
     }
 
     /** The file holding {@code sequence}, which must already be in a results file. */

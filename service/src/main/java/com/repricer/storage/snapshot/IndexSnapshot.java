@@ -181,7 +181,7 @@ public final class IndexSnapshot {
             throw new DamagedSnapshotException("continues sequence " + part.previousSequence()
                                                + ", the chain ends at " + indexEnd, false);
         }
-        if (records < 1 || part.lastSequence() >= Integer.MAX_VALUE || part.fileCount() < 1
+        if (records < 1 || records >= Integer.MAX_VALUE || part.fileCount() < 1
             || part.fileCount() > records || part.productCount() < 0) {
             throw new DamagedSnapshotException("impossible header: records " + (part.previousSequence() + 1)
                                                + " to " + part.lastSequence() + " in " + part.fileCount()

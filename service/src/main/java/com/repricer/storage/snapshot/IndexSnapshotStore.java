@@ -150,8 +150,8 @@ public final class IndexSnapshotStore {
      * @param listing every results file, in sequence order
      */
     public static String mismatch(FileTable restored, List<ResultsFileName> listing) {
-        int first = restored.firstFile();
-        int count = restored.count() - first;
+        long first = restored.firstFile();
+        int count = Math.toIntExact(restored.count() - first); // the files not archived: bounded by the inodes
         for (int i = 0; i < count; i++) {
             ResultsFileName expected = restored.file(first + i);
             if (i == listing.size()) {
@@ -174,7 +174,7 @@ public final class IndexSnapshotStore {
      */
     public static List<ResultsFileName> filesMissingAfter(FileTable restored, List<ResultsFileName> listing) {
         List<ResultsFileName> missing = new ArrayList<>();
-        int first = restored.firstFile();
+        long first = restored.firstFile();
         for (int i = 0; i < restored.count() - first; i++) {
             ResultsFileName expected = restored.file(first + i);
             if (i >= listing.size()) {

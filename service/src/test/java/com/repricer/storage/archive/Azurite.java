@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * {@code ~/.cache/repricer-azurite}. Without {@code npx} on the PATH the tests are skipped, with a message
  * saying so, unless the environment variable {@code CI} is set: on CI they must run.
  */
-final class Azurite implements AutoCloseable {
+public final class Azurite implements AutoCloseable {
 
     static final String ACCOUNT = "devstoreaccount1";
     /** The emulator's well-known development key (public, in Microsoft's documentation). */
@@ -47,7 +47,7 @@ final class Azurite implements AutoCloseable {
     }
 
     /** Installs (once) and starts Azurite with its blobs under {@code workDirectory}; skips the test as above. */
-    static Azurite start(Path workDirectory) throws IOException, InterruptedException {
+    public static Azurite start(Path workDirectory) throws IOException, InterruptedException {
         boolean ci = System.getenv("CI") != null;
         if (!ci) {
             Assumptions.assumeTrue(onPath("npx"), "npx is not on the PATH and CI is not set: skipping the Azure Blob "
@@ -60,7 +60,7 @@ final class Azurite implements AutoCloseable {
         return azurite;
     }
 
-    String connectionString() {
+    public String connectionString() {
         return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY
                + ";BlobEndpoint=http://127.0.0.1:" + port + "/" + ACCOUNT + ";";
     }

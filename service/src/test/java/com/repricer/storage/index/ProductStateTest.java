@@ -65,12 +65,83 @@ class ProductStateTest {
         }
     }
 
+    /** Sequences run past 2^31 and 2^32 (a history of months): positions are longs, held as offsets from a base. */
     @Test
-    void theLargestPositionAnIntHolds() {
+    void positionsPastTheIntRange() {
+        for (long start : new long[] {Integer.MAX_VALUE - 500L, (1L << 32) - 500, 3L << 40}) {
+            SequenceList list = new SequenceList();
+            List<Long> added = new ArrayList<>();
+            for (long sequence = start; added.size() < 2_000; sequence += 1 + added.size() % 3) {
+                list.add(sequence);
+                added.add(sequence);
+            }
+            for (int i = 0; i < added.size(); i++) {
+                assertThat(list.sequenceAt(i), is(added.get(i)));
+            }
+            list.dropBefore(added.get(1_500));
+            assertThat(list.firstIndex(), is(1_500));
+            assertThat(list.sequenceAt(1_999), is(added.get(1_999)));
+            list.add(added.get(1_999) + 1);
+            assertThat(list.sequenceAt(2_000), is(added.get(1_999) + 1));
+        }
+    }
+
+    /**
+     * A position 2^31 or more past the array's base rebuilds the array around a new one: the positions that far
+     * behind the new one go (they left the index long ago: it never holds 2^31 records), the nearer ones stay.
+     */
+    @Test
+    void aPositionFarPastTheBaseDropsOnlyThoseThatFarBehindIt() {
         SequenceList list = new SequenceList();
-        list.add(1);
-        list.add(1L << 31);
-        assertThat(list.sequenceAt(1), is(1L << 31));
+        for (long sequence = 1; sequence <= 10; sequence++) {
+            list.add(sequence);
+        }
+        long near = Integer.MAX_VALUE - 3L;
+        list.add(near);
+        list.add(near + 1);
+        long far = near + 20;
+        list.add(far); // 2^31 + 16 past the base (record 2): records 2 to 10 are that far behind, the near ones not
+        assertThat(list.size(), is(13));
+        assertThat(list.firstIndex(), is(10));
+        assertThat(list.sequenceAt(10), is(near));
+        assertThat(list.sequenceAt(11), is(near + 1));
+        assertThat(list.sequenceAt(12), is(far));
+        assertThrows(HistoryTrimmedException.class, () -> list.sequenceAt(9));
+        for (int i = 1; i <= 100; i++) { // and it grows on from the new base
+            list.add(far + i);
+            assertThat(list.sequenceAt(12 + i), is(far + i));
+        }
+
+        SequenceList lonely = new SequenceList(); // a product whose last record is 2^31 behind its next one
+        lonely.add(5);
+        lonely.add(6);
+        lonely.dropBefore(100);
+        lonely.add(1L << 33);
+        assertThat(lonely.size(), is(3));
+        assertThat(lonely.firstIndex(), is(2));
+        assertThat(lonely.sequenceAt(2), is(1L << 33));
+    }
+
+    /** Recovery carries an archived record into a product's last position: that one may be far past the others. */
+    @Test
+    void replacingTheLastPositionWithOneFarPastTheBase() {
+        SequenceList list = new SequenceList();
+        for (long sequence = 1; sequence <= 5; sequence++) {
+            list.add(sequence);
+        }
+        list.replaceLast(6);
+        assertThat(list.sequenceAt(4), is(6L));
+        list.replaceLast(5L << 31);
+        assertThat(list.size(), is(5));
+        assertThat(list.sequenceAt(4), is(5L << 31));
+        assertThat(list.firstIndex(), is(4));
+        list.add((5L << 31) + 1);
+        assertThat(list.sequenceAt(5), is((5L << 31) + 1));
+
+        SequenceList single = new SequenceList();
+        single.add(3);
+        single.replaceLast(1L << 40);
+        assertThat(single.sequenceAt(0), is(1L << 40));
     }
 
     /** History retention drops the positions of deleted records; indexes stay, the last position always stays. */

@@ -179,7 +179,7 @@ class IndexSnapshotterTest {
         assertThat(restored.sequences(), is(RestoredIndex.sequencesOf(durable)));
         assertThat(restored.lastOfEachProduct(), is(RestoredIndex.lastOfEachProduct(durable)));
         assertThat(IndexSnapshotStore.mismatch(restored.files(), directory.list()), is(nullValue()));
-        assertThat("ten records a file", restored.files().count(), is(durable.size() / 10));
+        assertThat("ten records a file", restored.files().count(), is((long) durable.size() / 10));
     }
 
     @Test
@@ -343,7 +343,7 @@ class IndexSnapshotterTest {
 
         assertThat(restored.chain(), is(IndexSnapshotStore.Chain.NONE));
         assertThat(restored.index().size(), is(0L));
-        assertThat(restored.files().count(), is(0));
+        assertThat(restored.files().count(), is(0L));
         assertThat(restored.products().size(), is(0));
     }
 }
