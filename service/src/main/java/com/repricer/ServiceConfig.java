@@ -66,7 +66,8 @@ final class ServiceConfig {
      * The archive: {@code repricer.results.local-retention} and {@code repricer.results.local-retention-inode-share}
      * (more than 0, at most 1), {@code repricer.archive.segment},
      * {@code repricer.archive.directory} (default {@code <data-dir>/archive}), and the Azure Blob store when both
-     * {@code repricer.archive.azure.connection-string} and {@code repricer.archive.azure.container} are set;
+     * {@code repricer.archive.azure.connection-string} and {@code repricer.archive.azure.container} are set, with
+     * {@code repricer.archive.azure.index-copies-mib} (default 1024) of local index copies;
      * {@code repricer.history.retention} (unset: history is kept forever).
      */
     static ArchiveConfig archive(Config config, StorageConfig storage) {
@@ -87,8 +88,22 @@ final class ServiceConfig {
                                                           .asDouble().orElse(defaults.inodeShare())))
                        .withDirectory(repricer.get("archive.directory").asString().map(Path::of)
                                               .orElse(defaults.directory()))
-                       .withAzure(connectionString.map(value -> new ArchiveConfig.Azure(value, container.get())))
+                       .withAzure(connectionString.map(value -> new ArchiveConfig.Azure(
+                               value, container.get(), indexCopyMib(repricer.get("archive.azure.index-copies-mib")
+                                                                            .asLong().orElse(DEFAULT_INDEX_COPY_MIB))
+                                                       * MIB)))
                        .withHistoryRetention(repricer.get("history.retention").as(Duration.class).asOptional());
+    }
+
+    private static final long MIB = 1L << 20;
+    private static final long DEFAULT_INDEX_COPY_MIB = ArchiveConfig.Azure.DEFAULT_INDEX_COPY_BYTES / MIB;
+
+    private static long indexCopyMib(long mib) {
+        if (mib < 0 || mib > Long.MAX_VALUE / MIB) {
+            throw new IllegalArgumentException("repricer.archive.azure.index-copies-mib must be 0 or more (MiB of "
+                                               + "local copies of the archive's index parts; 0: none kept): " + mib);
+        }
+        return mib;
     }
 
     private static double inodeShare(double share) {

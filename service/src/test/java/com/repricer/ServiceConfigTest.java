@@ -99,6 +99,30 @@ class ServiceConfigTest {
                                          + "repricer.archive.azure.container must be set together"));
     }
 
+    /** The budget of local index copies with Azure: 1 GiB by default, in MiB, 0 allowed (none kept). */
+    @Test
+    void theIndexCopiesBudgetIsInMibAndNotNegative() {
+        Map<String, String> azure = Map.of("repricer.data-dir", "/data",
+                                           "repricer.archive.azure.connection-string", "UseDevelopmentStorage=true",
+                                           "repricer.archive.azure.container", "segments");
+        Config byDefault = Config.just(ConfigSources.create(azure));
+        assertThat(ServiceConfig.archive(byDefault, ServiceConfig.storage(byDefault)).azure().orElseThrow()
+                                .indexCopyBytes(), is(1L << 30));
+        for (String mib : List.of("0", "64")) {
+            Map<String, String> keys = new java.util.HashMap<>(azure);
+            keys.put("repricer.archive.azure.index-copies-mib", mib);
+            Config config = Config.just(ConfigSources.create(keys));
+            assertThat(ServiceConfig.archive(config, ServiceConfig.storage(config)).azure().orElseThrow()
+                                    .indexCopyBytes(), is(Long.parseLong(mib) << 20));
+        }
+        Map<String, String> negative = new java.util.HashMap<>(azure);
+        negative.put("repricer.archive.azure.index-copies-mib", "-1");
+        Config config = Config.just(ConfigSources.create(negative));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> ServiceConfig.archive(config, ServiceConfig.storage(config)));
+        assertThat(refused.getMessage(), startsWith("repricer.archive.azure.index-copies-mib must be 0 or more"));
+    }
+
     @Test
     void theInodeShareIsMoreThanZeroAndAtMostOne() {
         for (String bad : List.of("0", "-0.1", "1.5", "NaN")) {

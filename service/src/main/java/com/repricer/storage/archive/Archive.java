@@ -79,8 +79,9 @@ public final class Archive implements Closeable {
     public static Archive open(ArchiveConfig config, StorageFiles files) throws IOException {
         if (config.azure().isPresent()) {
             ArchiveConfig.Azure azure = config.azure().get();
-            return new Archive(AzureBlobArchiveStore.connect(azure.connectionString(), azure.container(),
-                                                             AZURE_TIMEOUT));
+            return new Archive(LocalIndexCopies.open(AzureBlobArchiveStore.connect(azure.connectionString(),
+                                                                                   azure.container(), AZURE_TIMEOUT),
+                                                     config.directory(), azure.indexCopyBytes()));
         }
         return new Archive(LocalArchiveStore.open(config.directory(), files));
     }
@@ -103,9 +104,11 @@ public final class Archive implements Closeable {
      *                               records would be missing
      */
     public synchronized void load(long historyStart) throws IOException {
-        List<SegmentName> all = store.list();
-        List<SegmentName> listed = all.stream().filter(segment -> segment.lastSequence() >= historyStart).toList();
-        leftovers = all.stream().filter(segment -> segment.lastSequence() < historyStart).toList();
+        List<ArchiveStore.Stored> all = store.listWithSizes();
+        List<SegmentName> listed = all.stream().map(ArchiveStore.Stored::segment)
+                                      .filter(segment -> segment.lastSequence() >= historyStart).toList();
+        leftovers = all.stream().map(ArchiveStore.Stored::segment)
+                       .filter(segment -> segment.lastSequence() < historyStart).toList();
         long expected = historyStart;
         for (SegmentName segment : listed) {
             if (segment.firstSequence() != expected) {
@@ -115,10 +118,8 @@ public final class Archive implements Closeable {
             }
             expected = segment.lastSequence() + 1;
         }
-        long stored = 0;
-        for (SegmentName segment : listed) {
-            stored += store.partSize(segment.dataName()) + store.partSize(segment.indexName());
-        }
+        long stored = all.stream().filter(part -> part.segment().lastSequence() >= historyStart)
+                         .mapToLong(ArchiveStore.Stored::bytes).sum();
         segments = List.copyOf(listed);
         firstSequence = historyStart;
         bytes.set(stored);

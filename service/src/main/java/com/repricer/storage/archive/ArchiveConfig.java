@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param inodeShare     the share of the file system's inodes the files in {@code results/} may use at most: past
  *                       it, the oldest complete spans move before their local retention (more than 0, at most 1)
  * @param segment        the time one segment covers, aligned to the epoch; at least one second
- * @param directory      the local store's directory (also used when Azure is configured: nothing is stored there)
+ * @param directory      the local store's directory; with Azure, where the local copies of the segments' index parts are
  * @param azure          the Azure Blob container to store segments in instead, if configured
  * @param historyRetention segments whose records are all older than this (reference: the newest record, capped by
  *                       the wall clock) are deleted; empty: kept forever. At least the local retention plus one
@@ -26,13 +26,26 @@ public record ArchiveConfig(Duration localRetention, double inodeShare, Duration
     /** The default {@link #inodeShare}: a fifth of the file system's inodes for loose results files. */
     public static final double DEFAULT_INODE_SHARE = 0.2;
 
-    /** An Azure Blob container: a connection string (from a Secret) and the container's name. */
-    public record Azure(String connectionString, String container) {
+    /**
+     * An Azure Blob container: a connection string (from a Secret) and the container's name, and how many bytes of
+     * local copies of the segments' {@code .idx} parts the archive directory may hold ({@link LocalIndexCopies}).
+     */
+    public record Azure(String connectionString, String container, long indexCopyBytes) {
+
+        /** {@code repricer.archive.azure.index-copies-mib}'s default: 1 GiB, the index of ~330 M records. */
+        public static final long DEFAULT_INDEX_COPY_BYTES = 1L << 30;
 
         public Azure {
             if (connectionString.isBlank() || container.isBlank()) {
                 throw new IllegalArgumentException("Azure archive store needs a connection string and a container");
             }
+            if (indexCopyBytes < 0) {
+                throw new IllegalArgumentException("repricer.archive.azure.index-copies-mib must be 0 or more");
+            }
+        }
+
+        public Azure(String connectionString, String container) {
+            this(connectionString, container, DEFAULT_INDEX_COPY_BYTES);
         }
 
         @Override

@@ -3,6 +3,7 @@ package com.repricer.storage.archive;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,6 +26,22 @@ public interface ArchiveStore extends Closeable {
 
     /** The stored segments, in sequence order. Reads names only, never a segment. */
     List<SegmentName> list() throws IOException;
+
+    /**
+     * The stored segments with the bytes their two parts take, in sequence order: a start's one look at the
+     * archive. A store whose listing gives the sizes (Azure Blob) answers from it, without a request per part.
+     */
+    default List<Stored> listWithSizes() throws IOException {
+        List<Stored> stored = new ArrayList<>();
+        for (SegmentName segment : list()) {
+            stored.add(new Stored(segment, partSize(segment.dataName()) + partSize(segment.indexName())));
+        }
+        return stored;
+    }
+
+    /** A stored segment and the bytes its data and index take. */
+    record Stored(SegmentName segment, long bytes) {
+    }
 
     /** The data part of a stored segment, for positional reads. */
     default ByteSource openData(SegmentName name) throws IOException {

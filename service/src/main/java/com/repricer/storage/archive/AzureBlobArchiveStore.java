@@ -26,10 +26,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Segments as block blobs in one Azure Blob Storage container ({@code repricer.archive.azure.connection-string},
@@ -56,6 +58,11 @@ public final class AzureBlobArchiveStore implements ArchiveStore {
     private final BlobContainerClient container;
     private final Duration timeout;
     private volatile boolean containerExists;
+    /**
+     * Blob lengths seen in a listing, an upload or a read of the properties, so that opening a part needs no
+     * request of its own: only this service writes the container, and it updates the entry with every upload.
+     */
+    private final Map<String, Long> knownSizes = new ConcurrentHashMap<>();
 
     private AzureBlobArchiveStore(BlobContainerClient container, Duration timeout) {
         this.container = container;
@@ -108,15 +115,31 @@ public final class AzureBlobArchiveStore implements ArchiveStore {
                                               + counted.count + " bytes with MD5 " + HexFormat.of().formatHex(readBack)
                                               + ", uploaded " + length + " bytes with MD5 " + HexFormat.of().formatHex(md5));
         }
+        knownSizes.put(blobName, length);
     }
 
     @Override
     public List<SegmentName> list() throws IOException {
-        Set<String> names = new HashSet<>();
+        return SegmentName.complete(listSizes().keySet());
+    }
+
+    @Override
+    public List<Stored> listWithSizes() throws IOException {
+        Map<String, Long> sizes = listSizes();
+        List<Stored> stored = new ArrayList<>();
+        for (SegmentName segment : SegmentName.complete(sizes.keySet())) {
+            stored.add(new Stored(segment, sizes.get(segment.dataName()) + sizes.get(segment.indexName())));
+        }
+        return stored;
+    }
+
+    /** Every blob's name and length, from one listing (remembered for {@link #openPart}). */
+    private Map<String, Long> listSizes() throws IOException {
+        Map<String, Long> sizes = new HashMap<>();
         call("list the blobs", () -> {
             try {
                 for (BlobItem item : container.listBlobs(null, timeout)) {
-                    names.add(item.getName());
+                    sizes.put(item.getName(), item.getProperties().getContentLength());
                 }
             } catch (BlobStorageException e) {
                 if (!BlobErrorCode.CONTAINER_NOT_FOUND.equals(e.getErrorCode())) {
@@ -126,12 +149,17 @@ public final class AzureBlobArchiveStore implements ArchiveStore {
             }
             return null;
         });
-        return SegmentName.complete(names);
+        knownSizes.putAll(sizes);
+        return sizes;
     }
 
     @Override
     public ByteSource openPart(String blobName) throws IOException {
         BlobClient blob = container.getBlobClient(blobName);
+        Long known = knownSizes.get(blobName);
+        if (known != null) {
+            return new BlobSource(blob, blobName, known);
+        }
         long size;
         try {
             size = call("read the properties of " + blobName,
@@ -142,12 +170,14 @@ public final class AzureBlobArchiveStore implements ArchiveStore {
             }
             throw e;
         }
+        knownSizes.put(blobName, size);
         return new BlobSource(blob, blobName, size);
     }
 
     @Override
     public void delete(SegmentName name) throws IOException {
         for (String blobName : List.of(name.dataName(), name.indexName())) {
+            knownSizes.remove(blobName);
             call("delete " + blobName, () -> container.getBlobClient(blobName)
                                                       .deleteIfExistsWithResponse(null, null, timeout, Context.NONE));
         }

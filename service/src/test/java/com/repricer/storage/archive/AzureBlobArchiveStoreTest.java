@@ -149,4 +149,73 @@ class AzureBlobArchiveStoreTest {
             assertThat(store.list(), is(empty()));
         }
     }
+
+    /** A start's one look at the archive: the listing gives each segment's bytes, as its two parts' lengths. */
+    @Test
+    void theListingGivesEachSegmentsBytes() throws IOException {
+        try (AzureBlobArchiveStore store = newStore()) {
+            store.store(firstSegment.name(), temp.resolve("1.tar.gz"), temp.resolve("1.idx"));
+            store.store(secondSegment.name(), temp.resolve("2.tar.gz"), temp.resolve("2.idx"));
+            assertThat(store.listWithSizes(), equalTo(List.of(
+                    new ArchiveStore.Stored(firstSegment.name(), firstSegment.dataBytes() + firstSegment.indexBytes()),
+                    new ArchiveStore.Stored(secondSegment.name(),
+                                            secondSegment.dataBytes() + secondSegment.indexBytes()))));
+        }
+    }
+
+    /**
+     * Local copies of the index parts: made at the store, read locally (an outage does not stop them), kept within
+     * their budget by deleting the least recently used, downloaded again when needed, kept across a restart, and
+     * deleted with their segment.
+     */
+    @Test
+    void indexPartsAreReadFromLocalCopiesKeptWithinTheirBudget() throws Exception {
+        String containerName = "archive-" + UUID.randomUUID();
+        Path copies = temp.resolve("copies-" + containerName);
+        byte[] firstIndex = Files.readAllBytes(temp.resolve("1.idx"));
+        byte[] secondIndex = Files.readAllBytes(temp.resolve("2.idx"));
+        long budget = Math.max(firstIndex.length, secondIndex.length); // room for one copy
+        try (LocalIndexCopies store = LocalIndexCopies.open(
+                AzureBlobArchiveStore.connect(azurite.connectionString(), containerName, TIMEOUT), copies, budget)) {
+            store.store(firstSegment.name(), temp.resolve("1.tar.gz"), temp.resolve("1.idx"));
+            assertArrayEquals(firstIndex, Files.readAllBytes(copies.resolve(firstSegment.name().indexName())));
+            store.store(secondSegment.name(), temp.resolve("2.tar.gz"), temp.resolve("2.idx"));
+            assertThat("the older copy made room", copyNames(copies), equalTo(List.of(secondSegment.name().indexName())));
+            assertThat(store.heldBytes(), is((long) secondIndex.length));
+
+            try (ArchiveSegmentReader reader = store.open(firstSegment.name(), new DecodedFileCache(16))) {
+                reader.verify();
+                assertThat(reader.record(1_234), equalTo(first.records().get(1_233)));
+            }
+            assertThat("downloaded again, the other one evicted", copyNames(copies),
+                       equalTo(List.of(firstSegment.name().indexName())));
+
+            azurite.stop();
+            try {
+                try (ByteSource index = store.openIndex(firstSegment.name())) {
+                    assertArrayEquals(firstIndex, index.read(0, (int) index.size()));
+                }
+                assertThrows(IOException.class, () -> store.openIndex(secondSegment.name()));
+            } finally {
+                azurite.start();
+            }
+        }
+
+        Files.write(copies.resolve(firstSegment.name().indexName() + "123.tmp"), new byte[] {1, 2, 3}); // a cut copy
+        try (LocalIndexCopies restarted = LocalIndexCopies.open(
+                AzureBlobArchiveStore.connect(azurite.connectionString(), containerName, TIMEOUT), copies, budget)) {
+            assertThat(copyNames(copies), equalTo(List.of(firstSegment.name().indexName())));
+            assertThat(restarted.heldBytes(), is((long) firstIndex.length));
+            restarted.delete(firstSegment.name());
+            assertThat(copyNames(copies), is(empty()));
+            assertThat(restarted.heldBytes(), is(0L));
+            assertThat(restarted.list(), equalTo(List.of(secondSegment.name())));
+        }
+    }
+
+    private static List<String> copyNames(Path directory) throws IOException {
+        try (var entries = Files.list(directory)) {
+            return entries.map(entry -> entry.getFileName().toString()).sorted().toList();
+        }
+    }
 }
