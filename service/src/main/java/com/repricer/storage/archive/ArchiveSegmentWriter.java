@@ -125,8 +125,20 @@ public final class ArchiveSegmentWriter {
         return ResultsFileName.parse(resultsFiles.getFirst().getFileName().toString()).orElseThrow().firstTimestampNanos();
     }
 
-    /** The file's distinct product ids, after checking that it is the complete file its name promises. */
+    /**
+     * The file's distinct product ids, after checking that it is the complete file its name promises: read by
+     * {@link ResultsFileFormat#summarize} (the layout the service writes), else by a full decode.
+     */
     private static Set<String> productIds(byte[] content, ResultsFileName fileName, Path file) {
+        ResultsFileFormat.Summary summary = ResultsFileFormat.summarize(content).orElse(null);
+        if (summary != null) {
+            if (summary.productIds().size() != fileName.recordCount()
+                || summary.firstTimestampNanos() != fileName.firstTimestampNanos()) {
+                throw new IllegalArgumentException(file + " holds " + summary.productIds().size() + " records from "
+                                                   + summary.firstTimestampNanos() + ", its name says otherwise");
+            }
+            return new LinkedHashSet<>(summary.productIds());
+        }
         List<PriceRecord> records;
         try {
             records = ResultsFileFormat.decode(content, fileName.firstSequence());

@@ -156,6 +156,65 @@ class ResultsFileFormatTest {
         }
     }
 
+    // ---- summarize: the archive mover's fast read of product ids ----
+
+    /** For every file the service writes, the summary is exactly what a full decode gives, or empty (then decode). */
+    @Test
+    void aSummaryIsTheDecodedIdsAndFirstTimestampOrNothing() {
+        java.util.Random random = new java.util.Random(13);
+        String[] ids = {"p1", "sku-000123", "a b", "x".repeat(512), "日本", "q\"uote", "back\\slash", "tab\t", "~!@#$%"};
+        for (int file = 0; file < 2_000; file++) {
+            List<PriceRecord> records = new java.util.ArrayList<>();
+            long timestamp = nanos("2026-11-27T17:13:07.123456789Z") + random.nextInt(1_000_000_000);
+            int count = 1 + random.nextInt(10);
+            for (int i = 0; i < count; i++) {
+                timestamp += 1 + random.nextInt(5_000_000);
+                BigDecimal price = BigDecimal.valueOf(random.nextLong(1, 1_000_000_000_000L), random.nextInt(19));
+                records.add(new PriceRecord(i + 1, ids[random.nextInt(ids.length)],
+                                            random.nextBoolean() ? null : price.negate().add(BigDecimal.ONE), price,
+                                            timestamp));
+            }
+            byte[] content = ResultsFileFormat.encode(records);
+            var summary = ResultsFileFormat.summarize(content);
+            boolean plain = records.stream().map(PriceRecord::productId)
+                                   .allMatch(id -> id.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"'
+                                                                            && c != '\\'));
+            assertThat(summary.isPresent(), is(plain));
+            summary.ifPresent(read -> {
+                assertThat(read.productIds(), is(records.stream().map(PriceRecord::productId).toList()));
+                assertThat(read.firstTimestampNanos(), is(records.getFirst().timestampNanos()));
+            });
+        }
+    }
+
+    /** A damaged file never gets a summary: every truncation, zeros, a garbled byte anywhere. */
+    @Test
+    void aDamagedFileHasNoSummary() {
+        byte[] whole = ResultsFileFormat.encode(SPEC_RECORDS);
+        assertThat(ResultsFileFormat.summarize(whole).orElseThrow().productIds(), is(List.of("p1", "p1")));
+        for (int length = 0; length < whole.length; length++) {
+            assertThat("truncated at " + length, ResultsFileFormat.summarize(Arrays.copyOf(whole, length)).isPresent(),
+                       is(false));
+        }
+        assertThat(ResultsFileFormat.summarize(new byte[whole.length]).isPresent(), is(false));
+        for (int at = 0; at < whole.length; at++) {
+            byte[] garbled = whole.clone();
+            garbled[at] = (byte) '{';
+            if (Arrays.equals(garbled, whole)) {
+                continue;
+            }
+            var summary = ResultsFileFormat.summarize(garbled);
+            int where = at;
+            // A brace inside an id is still an id (decode agrees); anywhere else the layout is broken.
+            summary.ifPresent(read -> assertThat("garbled at " + where, ResultsFileFormat.decode(garbled, 1).stream()
+                    .map(PriceRecord::productId).toList(), is(read.productIds())));
+        }
+        byte[] extra = Arrays.copyOf(whole, whole.length + 1);
+        extra[whole.length] = ' ';
+        assertThat(ResultsFileFormat.summarize(extra).isPresent(), is(false));
+        assertThat(ResultsFileFormat.summarize("[\n]\n".getBytes(StandardCharsets.US_ASCII)).isPresent(), is(false));
+    }
+
     @Test
     void refusesAFileThatAPowerLossLeftAsZeros() {
         byte[] zeros = new byte[ResultsFileFormat.encode(SPEC_RECORDS).length];
