@@ -46,14 +46,15 @@ import java.util.logging.Logger;
  * from a clock far ahead (the old reason to cap by the newest record) cannot occur.
  *
  * <p>Bounded by inodes as well as by time (like Kafka's {@code local.retention.bytes} beside
- * {@code local.retention.ms}, whichever is hit first): while {@code results/} holds more files than
- * {@link ArchiveConfig#inodeShare()} of its file system's inodes, the oldest spans are sealed before their local
- * retention — but only complete ones, by the same rules: a later file exists (then no record can join, whatever the
- * clock says), or every accepted record is filed and the span ended at least {@link #PRESSURE_GRACE_NANOS} ago by
- * the clock (the margin the local retention gives otherwise, for a log fsync still under way). Files, not bytes:
- * results files are small, and it is their inodes that run out. While the files are over half that budget the
- * mover looks every {@value #NEAR_BUDGET_TURN_MILLIS} ms instead of every second, so that the budget is overshot by
- * at most that long's files.
+ * {@code local.retention.ms}, whichever is hit first): {@code results/} may hold at most
+ * {@link ArchiveConfig#inodeShare()} of its file system's inodes (the budget). While it holds more than half of
+ * that, the oldest spans are sealed before their local retention — but only complete ones, by the same rules: a
+ * later file exists (then no record can join, whatever the clock says), or every accepted record is filed and the
+ * span ended at least {@link #PRESSURE_GRACE_NANOS} ago by the clock (the margin the local retention gives
+ * otherwise, for a log fsync still under way). Files, not bytes: results files are small, and it is their inodes
+ * that run out. While the files are over half the budget the mover also looks every
+ * {@value #NEAR_BUDGET_TURN_MILLIS} ms instead of every second, so that the budget is overshot by at most that
+ * long's files.
  *
  * <p>How, for each sealed span, in the order that loses and duplicates nothing at any crash:
  * <ol>
@@ -68,6 +69,14 @@ import java.util.logging.Logger;
  * </ol>
  * A failure (the blob store down, a disk error) leaves the files loose, counts a failure and is retried on the next
  * turn; writes go on while local space lasts.
+ *
+ * <p>A move's packing and deleting (step 1 and 4, nearly all of its CPU) run in the background
+ * ({@link BackgroundPriority}: a thread in the kernel's idle scheduling class), so that they take only the CPU the
+ * requests leave: a farm writing near the service's ceiling loses almost nothing to archiving, which falls behind
+ * instead (the lag metric and the loose files show by how much) and catches up when the load drops. Falling behind
+ * is bounded by the inode budget: while the loose files are over it, the mover packs and deletes at normal
+ * priority, on its own thread. Steps 2 and 3 (the store's fsyncs, the in-memory index's trim) always run on the
+ * mover's own thread: a lock held by a thread that waits for idle CPU could stall the requests.
  */
 public final class ArchiveMover implements Runnable {
 
@@ -76,6 +85,7 @@ public final class ArchiveMover implements Runnable {
     private static final long NEAR_BUDGET_TURN_MILLIS = 100;
     /** Under inode pressure, how long past its end a span without a later file waits (see the class comment). */
     private static final long PRESSURE_GRACE_NANOS = 1_000_000_000L;
+    private static final String PACKER_THREAD = "repricer-packer";
     private static final String STAGED_DATA = "archive-segment" + SegmentName.DATA_SUFFIX + ".tmp";
     private static final String STAGED_INDEX = "archive-segment" + SegmentName.INDEX_SUFFIX + ".tmp";
 
@@ -200,7 +210,7 @@ public final class ArchiveMover implements Runnable {
             long budget = looseFileBudget();
             List<ResultsFileName> sealed;
             while (stop.getCount() > 0 && !(sealed = nextSealedSpan(budget)).isEmpty()) {
-                move(sealed);
+                move(sealed, looseFiles() > budget);
                 stored++;
             }
             nearBudget = looseFiles() > budget / 2;
@@ -266,7 +276,7 @@ public final class ArchiveMover implements Runnable {
     /**
      * The loose files of the oldest span that is sealed, or none.
      *
-     * @param budget past this many loose files, a complete span is sealed before its local retention
+     * @param budget past half this many loose files, a complete span is sealed before its local retention
      */
     private List<ResultsFileName> nextSealedSpan(long budget) {
         long records = index.size();
@@ -283,7 +293,7 @@ public final class ArchiveMover implements Runnable {
         if (first >= count) {
             return List.of();
         }
-        boolean early = count - first > budget;
+        boolean early = count - first > budget / 2;
         long spanEnd = Math.floorDiv(files.file(first).firstTimestampNanos(), spanNanos) * spanNanos + spanNanos;
         if (spanEnd > cutoff && !early) {
             return List.of();
@@ -313,7 +323,7 @@ public final class ArchiveMover implements Runnable {
         if (early) {
             Level level = earlySealLogged ? Level.FINE : Level.INFO;
             earlySealLogged = true;
-            LOG.log(level, () -> "results/ holds " + loose + " files, more than its share of the file system's"
+            LOG.log(level, () -> "results/ holds " + loose + " files, more than half its share of the file system's"
                                  + " inodes (" + budget + "): archiving " + span.size() + " files of a complete span"
                                  + " before their local retention of " + config.localRetention());
         }
@@ -324,13 +334,16 @@ public final class ArchiveMover implements Runnable {
         return Timestamps.epochNanos(clock.instant());
     }
 
-    private void move(List<ResultsFileName> span) throws IOException {
+    /** @param urgent the loose files are over their inode budget: move at normal priority, not in the background */
+    private void move(List<ResultsFileName> span, boolean urgent) throws IOException {
         Files.createDirectories(staging);
         Path data = staging.resolve(STAGED_DATA);
         Path indexFile = staging.resolve(STAGED_INDEX);
         List<Path> loose = span.stream().map(directory::pathOf).toList();
         try {
-            ArchiveSegmentWriter.Written written = writer.write(loose, data, indexFile);
+            ArchiveSegmentWriter.Written written = urgent
+                    ? writer.write(loose, data, indexFile)
+                    : BackgroundPriority.run(PACKER_THREAD, () -> writer.write(loose, data, indexFile));
             SegmentName name = written.name();
             if (name.firstSequence() != span.getFirst().firstSequence()
                 || name.lastSequence() != span.getLast().lastSequence()) {
@@ -349,7 +362,14 @@ public final class ArchiveMover implements Runnable {
             Files.deleteIfExists(indexFile);
         }
         looseCopies.addAll(loose);
-        deleteLooseCopies();
+        if (urgent) {
+            deleteLooseCopies();
+        } else {
+            BackgroundPriority.run(PACKER_THREAD, () -> {
+                deleteLooseCopies();
+                return null;
+            });
+        }
     }
 
     private void deleteLooseCopies() throws IOException {
