@@ -10,6 +10,7 @@ import com.repricer.storage.results.ResultsDirectory;
 import com.repricer.storage.results.ResultsFileName;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -75,7 +77,9 @@ import java.util.logging.Logger;
  * requests leave: a farm writing near the service's ceiling loses almost nothing to archiving, which falls behind
  * instead (the lag metric and the loose files show by how much) and catches up when the load drops. Falling behind
  * is bounded by the inode budget: while the loose files are over it, the mover packs and deletes at normal
- * priority, on its own thread. Steps 2 and 3 (the store's fsyncs, the in-memory index's trim) always run on the
+ * priority, on its own thread — and a background move that is still running when they pass it is given up
+ * (interrupted, see {@link BackgroundPriority#run}) and done there, since under a full load an idle-class thread
+ * gets almost no CPU. Steps 2 and 3 (the store's fsyncs, the in-memory index's trim) always run on the
  * mover's own thread: a lock held by a thread that waits for idle CPU could stall the requests.
  */
 public final class ArchiveMover implements Runnable {
@@ -210,7 +214,7 @@ public final class ArchiveMover implements Runnable {
             long budget = looseFileBudget();
             List<ResultsFileName> sealed;
             while (stop.getCount() > 0 && !(sealed = nextSealedSpan(budget)).isEmpty()) {
-                move(sealed, looseFiles() > budget);
+                move(sealed, budget);
                 stored++;
             }
             nearBudget = looseFiles() > budget / 2;
@@ -334,16 +338,20 @@ public final class ArchiveMover implements Runnable {
         return Timestamps.epochNanos(clock.instant());
     }
 
-    /** @param urgent the loose files are over their inode budget: move at normal priority, not in the background */
-    private void move(List<ResultsFileName> span, boolean urgent) throws IOException {
+    /** @param budget past this many loose files, the move runs at normal priority, not in the background */
+    private void move(List<ResultsFileName> span, long budget) throws IOException {
         Files.createDirectories(staging);
         Path data = staging.resolve(STAGED_DATA);
         Path indexFile = staging.resolve(STAGED_INDEX);
         List<Path> loose = span.stream().map(directory::pathOf).toList();
+        BooleanSupplier overBudget = () -> looseFiles() > budget;
         try {
-            ArchiveSegmentWriter.Written written = urgent
-                    ? writer.write(loose, data, indexFile)
-                    : BackgroundPriority.run(PACKER_THREAD, () -> writer.write(loose, data, indexFile));
+            ArchiveSegmentWriter.Written written = overBudget.getAsBoolean() ? null
+                    : BackgroundPriority.run(PACKER_THREAD, () -> writer.write(loose, data, indexFile), overBudget)
+                                        .orElse(null);
+            if (written == null) {
+                written = writer.write(loose, data, indexFile);
+            }
             SegmentName name = written.name();
             if (name.firstSequence() != span.getFirst().firstSequence()
                 || name.lastSequence() != span.getLast().lastSequence()) {
@@ -362,13 +370,12 @@ public final class ArchiveMover implements Runnable {
             Files.deleteIfExists(indexFile);
         }
         looseCopies.addAll(loose);
-        if (urgent) {
+        boolean deleted = !overBudget.getAsBoolean() && BackgroundPriority.run(PACKER_THREAD, () -> {
             deleteLooseCopies();
-        } else {
-            BackgroundPriority.run(PACKER_THREAD, () -> {
-                deleteLooseCopies();
-                return null;
-            });
+            return true;
+        }, overBudget).isPresent();
+        if (!deleted) {
+            deleteLooseCopies(); // what the background left: at normal priority, now
         }
     }
 
@@ -379,6 +386,9 @@ public final class ArchiveMover implements Runnable {
         int deleted = 0;
         try {
             for (Path file : looseCopies) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedIOException("deleting archived results files interrupted");
+                }
                 storageFiles.delete(file);
                 deleted++;
             }

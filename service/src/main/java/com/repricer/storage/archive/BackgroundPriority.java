@@ -9,8 +9,11 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -36,6 +39,8 @@ final class BackgroundPriority {
     /** {@code SCHED_IDLE} in {@code <sched.h>}. */
     static final int SCHED_IDLE = 5;
     private static final int PRIO_PROCESS = 0;
+    /** How often a waiting caller asks whether it must stop waiting. */
+    static final long HURRY_POLL_MILLIS = 100;
     /** The nice value of the fallback: the lowest there is. */
     static final int NICE = 19;
     private static final Optional<MethodHandle> SCHED_SETSCHEDULER = linuxFunction("sched_setscheduler",
@@ -59,28 +64,49 @@ final class BackgroundPriority {
     }
 
     /**
-     * Runs {@code task} on a new platform thread at the lowest CPU priority and waits for it.
+     * Runs {@code task} on a new platform thread at the lowest CPU priority and waits for it, unless it must not
+     * wait any longer: every {@value #HURRY_POLL_MILLIS} ms {@code hurry} is asked, and once it answers yes the task
+     * is interrupted (an interruptible channel then fails at its next read or write) and, once it has ended,
+     * handed back undone, for the caller to do at its own priority. Under a full load an idle-class thread gets
+     * almost no CPU, so this is what keeps the wait bounded.
      *
+     * @param task   work returning a result, never {@code null}
+     * @return the task's result, or empty if it was given up unfinished because of {@code hurry}
      * @throws InterruptedIOException if the caller is interrupted: the task is interrupted too, and has ended
      */
-    static <T> T run(String threadName, Task<T> task) throws IOException {
+    static <T> Optional<T> run(String threadName, Task<T> task, BooleanSupplier hurry) throws IOException {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean done = new AtomicBoolean();
         Thread worker = Thread.ofPlatform().name(threadName).start(() -> {
             lowerCurrentThread();
             try {
                 result.set(task.run());
+                done.set(true);
             } catch (Throwable e) {
                 failure.set(e);
             }
         });
+        boolean hurried = false;
         try {
-            worker.join();
+            while (!worker.join(Duration.ofMillis(HURRY_POLL_MILLIS))) {
+                if (hurry.getAsBoolean()) {
+                    hurried = true;
+                    worker.interrupt();
+                    worker.join(); // the task's files are its caller's to redo: it must be done with them
+                }
+            }
         } catch (InterruptedException e) {
             worker.interrupt();
-            joinUninterruptibly(worker); // the task's files are its caller's to delete: it must be done with them
+            joinUninterruptibly(worker);
             Thread.currentThread().interrupt();
             throw new InterruptedIOException(threadName + " interrupted");
+        }
+        if (done.get()) {
+            return Optional.of(result.get());
+        }
+        if (hurried) {
+            return Optional.empty(); // whatever it failed with, the interrupt was ours
         }
         Throwable thrown = failure.get();
         if (thrown instanceof IOException io) {
@@ -92,10 +118,7 @@ final class BackgroundPriority {
         if (thrown instanceof Error error) {
             throw error;
         }
-        if (thrown != null) {
-            throw new UncheckedIOException(new IOException(thrown));
-        }
-        return result.get();
+        throw new UncheckedIOException(new IOException(thrown));
     }
 
     /** Puts the calling thread in {@code SCHED_IDLE}, or else at nice {@link #NICE}, where it can. */

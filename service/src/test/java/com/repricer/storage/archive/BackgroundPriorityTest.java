@@ -6,10 +6,12 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -21,15 +23,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** Background work: the priority it runs at (read back from /proc), its result and failures, interruption. */
 class BackgroundPriorityTest {
 
+    private static final BooleanSupplier NEVER = () -> false;
+
     @Test
     void theTaskRunsOnItsOwnThreadInTheIdleClassWhileTheCallerKeepsItsPriority() throws IOException {
         assumeTrue(Files.isReadable(Path.of("/proc/thread-self/stat")), "Linux only");
         assertTrue(BackgroundPriority.available(), "sched_setscheduler and setpriority through FFM on Linux");
         int callerPolicy = statField(POLICY);
 
-        int taskPolicy = BackgroundPriority.run("priority-test", () -> statField(POLICY));
+        Optional<Integer> taskPolicy = BackgroundPriority.run("priority-test", () -> statField(POLICY), NEVER);
 
-        assertThat(taskPolicy, is(BackgroundPriority.SCHED_IDLE));
+        assertThat(taskPolicy, is(Optional.of(BackgroundPriority.SCHED_IDLE)));
         assertThat("the caller's own class is untouched", statField(POLICY), is(callerPolicy));
         assertThat(callerPolicy, is(SCHED_OTHER));
     }
@@ -37,21 +41,21 @@ class BackgroundPriorityTest {
     @Test
     void theTasksResultAndFailuresReachTheCaller() throws IOException {
         AtomicReference<String> thread = new AtomicReference<>();
-        String result = BackgroundPriority.run("priority-test", () -> {
+        Optional<String> result = BackgroundPriority.run("priority-test", () -> {
             thread.set(Thread.currentThread().getName());
             return "packed";
-        });
-        assertThat(result, is("packed"));
+        }, NEVER);
+        assertThat(result, is(Optional.of("packed")));
         assertThat(thread.get(), is("priority-test"));
 
         IOException thrown = assertThrows(IOException.class, () -> BackgroundPriority.run("priority-test", () -> {
             throw new IOException("disk error");
-        }));
+        }, NEVER));
         assertThat(thrown.getMessage(), is("disk error"));
         IllegalStateException bug = assertThrows(IllegalStateException.class,
                 () -> BackgroundPriority.run("priority-test", () -> {
                     throw new IllegalStateException("bug");
-                }));
+                }, NEVER));
         assertThat(bug.getMessage(), is("bug"));
     }
 
@@ -74,7 +78,7 @@ class BackgroundPriorityTest {
                     } finally {
                         taskEnded.set(true);
                     }
-                });
+                }, NEVER);
             } catch (Throwable e) {
                 callerSaw.set(e);
             }
@@ -91,6 +95,54 @@ class BackgroundPriorityTest {
         assertThat(callerSaw.get().getMessage(), is("priority-test interrupted"));
         assertThat("the task had ended before the caller went on", endedWhenCallerReturned.get(), is(true));
         assertThat("the caller's interrupt is kept", callerStillInterrupted.get(), is(true));
+    }
+
+    @Test
+    void aHurriedCallerGetsTheTaskBackUndoneOnceItHasEnded() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicBoolean hurry = new AtomicBoolean();
+        AtomicBoolean taskEnded = new AtomicBoolean();
+        Thread.ofPlatform().start(() -> {
+            awaitQuietly(started);
+            hurry.set(true);
+        });
+
+        Optional<String> result = BackgroundPriority.run("priority-test", () -> {
+            started.countDown();
+            try {
+                new CountDownLatch(1).await(); // a slow pack: until interrupted
+                return "packed";
+            } catch (InterruptedException e) {
+                throw new InterruptedIOException("task interrupted");
+            } finally {
+                taskEnded.set(true);
+            }
+        }, hurry::get);
+
+        assertThat(result, is(Optional.empty()));
+        assertThat("the task had ended before the caller went on", taskEnded.get(), is(true));
+        assertThat("the caller is not interrupted", Thread.currentThread().isInterrupted(), is(false));
+    }
+
+    @Test
+    void aTaskThatFinishesDespiteTheHurryStillCounts() throws IOException {
+        Optional<String> result = BackgroundPriority.run("priority-test", () -> {
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3 * BackgroundPriority.HURRY_POLL_MILLIS);
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait(); // ignores the interrupt: work that cannot be cut short
+            }
+            return "packed";
+        }, () -> true);
+
+        assertThat(result, is(Optional.of("packed")));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The scheduling policy's field in {@code /proc/thread-self/stat} (proc(5)). */
