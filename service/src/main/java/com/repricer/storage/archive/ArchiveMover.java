@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -346,12 +347,7 @@ public final class ArchiveMover implements Runnable {
         List<Path> loose = span.stream().map(directory::pathOf).toList();
         BooleanSupplier overBudget = () -> looseFiles() > budget;
         try {
-            ArchiveSegmentWriter.Written written = overBudget.getAsBoolean() ? null
-                    : BackgroundPriority.run(PACKER_THREAD, () -> writer.write(loose, data, indexFile), overBudget)
-                                        .orElse(null);
-            if (written == null) {
-                written = writer.write(loose, data, indexFile);
-            }
+            ArchiveSegmentWriter.Written written = inBackground(() -> writer.write(loose, data, indexFile), overBudget);
             SegmentName name = written.name();
             if (name.firstSequence() != span.getFirst().firstSequence()
                 || name.lastSequence() != span.getLast().lastSequence()) {
@@ -370,13 +366,25 @@ public final class ArchiveMover implements Runnable {
             Files.deleteIfExists(indexFile);
         }
         looseCopies.addAll(loose);
-        boolean deleted = !overBudget.getAsBoolean() && BackgroundPriority.run(PACKER_THREAD, () -> {
+        inBackground(() -> {
             deleteLooseCopies();
             return true;
-        }, overBudget).isPresent();
-        if (!deleted) {
-            deleteLooseCopies(); // what the background left: at normal priority, now
+        }, overBudget);
+    }
+
+    /**
+     * Runs {@code task} in the background ({@link BackgroundPriority}) unless the loose files are over their budget,
+     * or come to be before it is done: then it runs (again) here, at normal priority. The tasks given here may run
+     * twice: a second packing replaces the staged files, a second deleting goes on from where the first stopped.
+     */
+    private <T> T inBackground(BackgroundPriority.Task<T> task, BooleanSupplier overBudget) throws IOException {
+        if (!overBudget.getAsBoolean()) {
+            Optional<T> done = BackgroundPriority.run(PACKER_THREAD, task, overBudget);
+            if (done.isPresent()) {
+                return done.get();
+            }
         }
+        return task.run();
     }
 
     private void deleteLooseCopies() throws IOException {

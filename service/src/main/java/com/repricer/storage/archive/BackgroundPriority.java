@@ -11,7 +11,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
@@ -77,12 +76,10 @@ final class BackgroundPriority {
     static <T> Optional<T> run(String threadName, Task<T> task, BooleanSupplier hurry) throws IOException {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicBoolean done = new AtomicBoolean();
         Thread worker = Thread.ofPlatform().name(threadName).start(() -> {
             lowerCurrentThread();
             try {
                 result.set(task.run());
-                done.set(true);
             } catch (Throwable e) {
                 failure.set(e);
             }
@@ -102,8 +99,8 @@ final class BackgroundPriority {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException(threadName + " interrupted");
         }
-        if (done.get()) {
-            return Optional.of(result.get());
+        if (result.get() != null) {
+            return Optional.of(result.get()); // done, even if a hurry came too late to stop it
         }
         if (hurried) {
             return Optional.empty(); // whatever it failed with, the interrupt was ours
