@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -32,7 +33,7 @@ import java.util.logging.Logger;
  * is sealed once its end is at or before that cut-off, its files are fsync'ed, and no record can still join it:
  * either a later file exists, or every record accepted so far is in an fsync'ed results file (records waiting in
  * memory for the results writer, on a full disk, keep their span open). Then a segment is written once, with all
- * its files.
+ * its files (under inode pressure, in parts: see below).
  *
  * <p>Why the wall clock and not the newest record: when writes stop (a full disk, no inodes left: the results
  * writer cannot create files, reprices are refused) the newest record stops advancing and no later file appears; an
@@ -51,11 +52,16 @@ import java.util.logging.Logger;
  * <p>Bounded by inodes as well as by time (like Kafka's {@code local.retention.bytes} beside
  * {@code local.retention.ms}, whichever is hit first): {@code results/} may hold at most
  * {@link ArchiveConfig#inodeShare()} of its file system's inodes (the budget). While it holds more than half of
- * that, the oldest spans are sealed before their local retention — but only complete ones, by the same rules: a
- * later file exists (then no record can join, whatever the clock says), or every accepted record is filed and the
- * span ended at least {@link #PRESSURE_GRACE_NANOS} ago by the clock (the margin the local retention gives
- * otherwise, for a log fsync still under way). Files, not bytes: results files are small, and it is their inodes
- * that run out. While the files are over half the budget the mover also looks every
+ * that, the oldest files are archived before their local retention, in segments of at most a quarter of the budget
+ * ({@link #pressureSegmentFiles}), each within one span: a span's files are sealed as soon as they fill such a
+ * segment, or once a later file exists — whether the span is over or not. A span still open is cut between two
+ * files; its later records go into later files and a later segment of the same span (sequence and time order are
+ * those of the files, so nothing is out of order), as in the late-record case above. Why: at a farm's full rate one
+ * span can hold more files than the budget (an hour at 12 000 reprices/s is 4.3 M files, twice the inodes of the
+ * shipped disk); waiting for its end would run out of inodes. Why a quarter: few enough files that a move at
+ * normal priority takes a fraction of a second (the budget is overshot by little), many enough records that the
+ * segments' own inodes stay negligible (two per segment). Files, not bytes: results files are small, and it is
+ * their inodes that run out. While the files are over half the budget the mover also looks every
  * {@value #NEAR_BUDGET_TURN_MILLIS} ms instead of every second, so that the budget is overshot by at most that
  * long's files.
  *
@@ -88,11 +94,9 @@ public final class ArchiveMover implements Runnable {
     private static final Logger LOG = Logger.getLogger(ArchiveMover.class.getName());
     private static final long TURN_MILLIS = 1000;
     private static final long NEAR_BUDGET_TURN_MILLIS = 100;
-    /** Under inode pressure, how long past its end a span without a later file waits (see the class comment). */
-    private static final long PRESSURE_GRACE_NANOS = 1_000_000_000L;
     private static final String PACKER_THREAD = "repricer-packer";
-    private static final String STAGED_DATA = "archive-segment" + SegmentName.DATA_SUFFIX + ".tmp";
-    private static final String STAGED_INDEX = "archive-segment" + SegmentName.INDEX_SUFFIX + ".tmp";
+    /** Staged segments are called {@code archive-segment-<attempt>.tar.gz.tmp} and {@code …idx.tmp}. */
+    private static final String STAGED_PREFIX = "archive-segment-";
 
     /** What the mover reports. */
     public interface Metrics {
@@ -123,6 +127,8 @@ public final class ArchiveMover implements Runnable {
     private final CountDownLatch stop = new CountDownLatch(1);
     /** Loose files of stored segments whose deletion failed: deleted again on the next turn. */
     private final List<Path> looseCopies = new ArrayList<>();
+    /** Numbers each packing's staged files, so that one given up in the background never shares them. */
+    private long packings;
     private volatile IOException failure;
     /** The loose files were over half their inode budget at the end of the last turn: look again sooner. */
     private volatile boolean nearBudget;
@@ -279,9 +285,11 @@ public final class ArchiveMover implements Runnable {
     }
 
     /**
-     * The loose files of the oldest span that is sealed, or none.
+     * The loose files of the oldest span that is sealed, or none; under inode pressure, the oldest files of the
+     * oldest span that fill a segment, or all of them once the span is complete.
      *
-     * @param budget past half this many loose files, a complete span is sealed before its local retention
+     * @param budget past half this many loose files, spans are archived before their local retention, in parts of
+     *               at most {@link #pressureSegmentFiles} files
      */
     private List<ResultsFileName> nextSealedSpan(long budget) {
         long records = index.size();
@@ -290,8 +298,7 @@ public final class ArchiveMover implements Runnable {
         }
         // Read after the record count: if it has reached it, every record counted is in an fsync'ed file.
         long synced = syncedThrough.getAsLong();
-        long now = nowNanos();
-        long cutoff = now - config.localRetention().toNanos();
+        long cutoff = nowNanos() - config.localRetention().toNanos();
         long spanNanos = config.segment().toNanos();
         long count = files.count();
         long first = firstLoose(count);
@@ -303,6 +310,7 @@ public final class ArchiveMover implements Runnable {
         if (spanEnd > cutoff && !early) {
             return List.of();
         }
+        long segmentFiles = early ? pressureSegmentFiles(budget) : Long.MAX_VALUE;
         List<ResultsFileName> span = new ArrayList<>();
         for (long i = first; i < count; i++) {
             ResultsFileName file = files.file(i);
@@ -313,15 +321,21 @@ public final class ArchiveMover implements Runnable {
                 return List.of(); // not yet fsync'ed: the log still backs it, so it must stay where recovery looks
             }
             span.add(file);
+            if (span.size() == segmentFiles) {
+                return sealing(span, spanEnd > cutoff, count - first, budget); // a part of the span: later records, later files
+            }
         }
         // Nothing after the span: complete only if no accepted record waits unfiled (it may belong to the span);
-        // any record accepted from now on is stamped at or after the clock, past the span's end. Under inode
-        // pressure the span must have ended a grace ago instead of a local retention ago.
-        long lastCutoff = early ? Math.max(cutoff, now - PRESSURE_GRACE_NANOS) : cutoff;
-        if (synced < records || spanEnd > lastCutoff) {
+        // any record accepted from now on is stamped at or after the clock, past the span's end.
+        if (synced < records || spanEnd > cutoff) {
             return List.of();
         }
-        return sealing(span, spanEnd > cutoff, count - first, budget);
+        return sealing(span, false, count - first, budget);
+    }
+
+    /** Under inode pressure, how many results files a segment holds at most (see the class comment). */
+    static long pressureSegmentFiles(long budget) {
+        return Math.max(1, budget / 4);
     }
 
     private List<ResultsFileName> sealing(List<ResultsFileName> span, boolean early, long loose, long budget) {
@@ -329,8 +343,9 @@ public final class ArchiveMover implements Runnable {
             Level level = earlySealLogged ? Level.FINE : Level.INFO;
             earlySealLogged = true;
             LOG.log(level, () -> "results/ holds " + loose + " files, more than half its share of the file system's"
-                                 + " inodes (" + budget + "): archiving " + span.size() + " files of a complete span"
-                                 + " before their local retention of " + config.localRetention());
+                                 + " inodes (" + budget + "): archiving the oldest " + span.size() + " files"
+                                 + " before their local retention of " + config.localRetention()
+                                 + ", in segments of at most " + pressureSegmentFiles(budget) + " files");
         }
         return span;
     }
@@ -342,67 +357,106 @@ public final class ArchiveMover implements Runnable {
     /** @param budget past this many loose files, the move runs at normal priority, not in the background */
     private void move(List<ResultsFileName> span, long budget) throws IOException {
         Files.createDirectories(staging);
-        Path data = staging.resolve(STAGED_DATA);
-        Path indexFile = staging.resolve(STAGED_INDEX);
+        deleteStagedLeftovers();
         List<Path> loose = span.stream().map(directory::pathOf).toList();
         BooleanSupplier overBudget = () -> looseFiles() > budget;
+        Packed packed = null;
         try {
-            ArchiveSegmentWriter.Written written = inBackground(() -> writer.write(loose, data, indexFile), overBudget);
-            SegmentName name = written.name();
+            packed = inBackground(() -> pack(loose), overBudget);
+            SegmentName name = packed.written().name();
             if (name.firstSequence() != span.getFirst().firstSequence()
                 || name.lastSequence() != span.getLast().lastSequence()) {
                 throw new IllegalStateException("packed " + name + " from " + span.getFirst() + " to " + span.getLast());
             }
-            archive.store().store(name, data, indexFile);
-            archive.added(name, written.dataBytes() + written.indexBytes());
+            archive.store().store(name, packed.data(), packed.index());
+            long bytes = packed.written().dataBytes() + packed.written().indexBytes();
+            archive.added(name, bytes);
             // From now on the segment's .idx answers for its records: the in-memory index lets go of them
             // (timestamps and file entries now, products' positions on the writer's next turn).
             index.trimBefore(name.lastSequence() + 1);
             files.trimBefore(name.lastSequence() + 1);
-            metrics.archiveSegmentStored(written.fileCount(), written.dataBytes() + written.indexBytes());
+            metrics.archiveSegmentStored(packed.written().fileCount(), bytes);
             LOG.fine(() -> "Archived " + span.size() + " results files as " + name + " in " + archive.store().describe());
         } finally {
-            Files.deleteIfExists(data);
-            Files.deleteIfExists(indexFile);
+            if (packed != null) {
+                Files.deleteIfExists(packed.data());
+                Files.deleteIfExists(packed.index());
+            }
         }
         looseCopies.addAll(loose);
-        inBackground(() -> {
-            deleteLooseCopies();
-            return true;
-        }, overBudget);
+        List<Path> stored = List.copyOf(looseCopies);
+        inBackground(() -> () -> deleteEach(stored), overBudget);
+        Directories.fsync(storageFiles, directory.path());
+        looseCopies.clear();
+    }
+
+    /** A segment packed into staged files. */
+    private record Packed(ArchiveSegmentWriter.Written written, Path data, Path index) {
+    }
+
+    /** The task that packs {@code loose} into staged files of its own (mover thread: it numbers them). */
+    private BackgroundPriority.Task<Packed> pack(List<Path> loose) {
+        long packing = ++packings;
+        Path data = staging.resolve(STAGED_PREFIX + packing + SegmentName.DATA_SUFFIX + ".tmp");
+        Path index = staging.resolve(STAGED_PREFIX + packing + SegmentName.INDEX_SUFFIX + ".tmp");
+        return () -> {
+            try {
+                return new Packed(writer.write(loose, data, index), data, index);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(data);
+                Files.deleteIfExists(index);
+                throw e;
+            }
+        };
     }
 
     /**
-     * Runs {@code task} in the background ({@link BackgroundPriority}) unless the loose files are over their budget,
-     * or come to be before it is done: then it runs (again) here, at normal priority. The tasks given here may run
-     * twice: a second packing replaces the staged files, a second deleting goes on from where the first stopped.
+     * Staged files of packings given up in the background that ended (or were swept) after their move: they are
+     * not needed any more. A packing still running may recreate its files after this; the next move sweeps them.
      */
-    private <T> T inBackground(BackgroundPriority.Task<T> task, BooleanSupplier overBudget) throws IOException {
+    private void deleteStagedLeftovers() throws IOException {
+        try (var staged = Files.newDirectoryStream(staging, STAGED_PREFIX + "*.tmp")) {
+            for (Path leftover : staged) {
+                Files.deleteIfExists(leftover);
+            }
+        }
+    }
+
+    /**
+     * Runs a task made by {@code attempt} in the background ({@link BackgroundPriority}) unless the loose files are
+     * over their budget, or come to be before it is done: then a second task runs here, at normal priority, without
+     * waiting for the first to notice it was given up (starved of CPU, it may take seconds). So the two may overlap:
+     * each packing stages its own files, and deleting files twice deletes each once.
+     */
+    private <T> T inBackground(Supplier<BackgroundPriority.Task<T>> attempt, BooleanSupplier overBudget)
+            throws IOException {
         if (!overBudget.getAsBoolean()) {
-            Optional<T> done = BackgroundPriority.run(PACKER_THREAD, task, overBudget);
+            Optional<T> done = BackgroundPriority.run(PACKER_THREAD, attempt.get(), overBudget);
             if (done.isPresent()) {
                 return done.get();
             }
         }
-        return task.run();
+        return attempt.get().run();
     }
 
+    /** Deletes archived loose files (those already gone are fine); stops when interrupted. */
+    private Boolean deleteEach(List<Path> archived) throws IOException {
+        for (Path file : archived) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("deleting archived results files interrupted");
+            }
+            storageFiles.delete(file);
+        }
+        return true;
+    }
+
+    /** Deletes the loose files of stored segments that a failed turn left, then fsyncs {@code results/}. */
     private void deleteLooseCopies() throws IOException {
         if (looseCopies.isEmpty()) {
             return;
         }
-        int deleted = 0;
-        try {
-            for (Path file : looseCopies) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedIOException("deleting archived results files interrupted");
-                }
-                storageFiles.delete(file);
-                deleted++;
-            }
-        } finally {
-            looseCopies.subList(0, deleted).clear();
-        }
+        deleteEach(looseCopies);
         Directories.fsync(storageFiles, directory.path());
+        looseCopies.clear();
     }
 }

@@ -65,12 +65,15 @@ final class BackgroundPriority {
     /**
      * Runs {@code task} on a new platform thread at the lowest CPU priority and waits for it, unless it must not
      * wait any longer: every {@value #HURRY_POLL_MILLIS} ms {@code hurry} is asked, and once it answers yes the task
-     * is interrupted (an interruptible channel then fails at its next read or write) and, once it has ended,
-     * handed back undone, for the caller to do at its own priority. Under a full load an idle-class thread gets
-     * almost no CPU, so this is what keeps the wait bounded.
+     * is interrupted (an interruptible channel then fails at its next read or write) and handed back undone at
+     * once, for the caller to do at its own priority. At once, not once it has ended: under a full load an
+     * idle-class thread gets almost no CPU, and even noticing the interrupt took it seconds (the inode test,
+     * BENCHMARKS.md). So a task given up may still run for a while after this returns: it must work on files of
+     * its own, or on work that is harmless to do twice.
      *
      * @param task   work returning a result, never {@code null}
-     * @return the task's result, or empty if it was given up unfinished because of {@code hurry}
+     * @return the task's result, or empty if it was given up unfinished because of {@code hurry} (its result, should
+     *         it still finish, is dropped)
      * @throws InterruptedIOException if the caller is interrupted: the task is interrupted too, and has ended
      */
     static <T> Optional<T> run(String threadName, Task<T> task, BooleanSupplier hurry) throws IOException {
@@ -84,13 +87,11 @@ final class BackgroundPriority {
                 failure.set(e);
             }
         });
-        boolean hurried = false;
         try {
             while (!worker.join(Duration.ofMillis(HURRY_POLL_MILLIS))) {
                 if (hurry.getAsBoolean()) {
-                    hurried = true;
                     worker.interrupt();
-                    worker.join(); // the task's files are its caller's to redo: it must be done with them
+                    return Optional.empty();
                 }
             }
         } catch (InterruptedException e) {
@@ -100,10 +101,7 @@ final class BackgroundPriority {
             throw new InterruptedIOException(threadName + " interrupted");
         }
         if (result.get() != null) {
-            return Optional.of(result.get()); // done, even if a hurry came too late to stop it
-        }
-        if (hurried) {
-            return Optional.empty(); // whatever it failed with, the interrupt was ours
+            return Optional.of(result.get());
         }
         Throwable thrown = failure.get();
         if (thrown instanceof IOException io) {
