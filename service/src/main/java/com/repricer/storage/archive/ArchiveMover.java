@@ -321,8 +321,8 @@ public final class ArchiveMover implements Runnable {
                 return List.of(); // not yet fsync'ed: the log still backs it, so it must stay where recovery looks
             }
             span.add(file);
-            if (span.size() == segmentFiles) {
-                return sealing(span, spanEnd > cutoff, count - first, budget); // a part of the span: later records, later files
+            if (span.size() == segmentFiles) { // a part of the span: its later records go into later files
+                return sealing(span, spanEnd > cutoff, count - first, budget);
             }
         }
         // Nothing after the span: complete only if no accepted record waits unfiled (it may belong to the span);
