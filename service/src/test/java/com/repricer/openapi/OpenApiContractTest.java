@@ -51,6 +51,12 @@ class OpenApiContractTest {
     private static final Duration READ_TIMEOUT = Duration.ofMillis(500);
     /** A bound for what the service does on its own time (a permit taken, readiness back), not a wait. */
     private static final Duration SOON = Duration.ofSeconds(20);
+    /**
+     * How long the slow readers may take to hold every permit: until the server's socket buffers are full of
+     * unread answers, which takes a few seconds on an idle machine and over 20 s on a busy one (a CI run beside a
+     * deletion of a million files missed 20 s).
+     */
+    private static final Duration SATURATED = Duration.ofSeconds(90);
     private static final String LONG_ID = "long-" + "x".repeat(200);
     /**
      * Concurrent requests per read endpoint. Not 1: a handler releases its permit just after the client has read
@@ -280,7 +286,8 @@ class OpenApiContractTest {
                 writers.add(Thread.ofVirtual().name("pipelining slow reader " + i).start(() -> pipeline(slowReader,
                                                                                                      request)));
             }
-            Response refused = eventually(SOON, () -> sendConforming(request), response -> response.status() != 200);
+            Response refused = eventually(SATURATED, () -> sendConforming(request),
+                                          response -> response.status() != 200);
             assertThat(refused.toString(), refused.status(), is(503));
         } finally {
             for (Socket slowReader : slowReaders) {
