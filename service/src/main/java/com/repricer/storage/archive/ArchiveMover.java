@@ -217,7 +217,7 @@ public final class ArchiveMover implements Runnable {
     public synchronized int moveSealed() {
         int stored = 0;
         try {
-            deleteLooseCopies();
+            deleteLooseCopies(() -> true); // a failed turn's leftovers: here, at once
             long budget = looseFileBudget();
             List<ResultsFileName> sealed;
             while (stop.getCount() > 0 && !(sealed = nextSealedSpan(budget)).isEmpty()) {
@@ -384,35 +384,28 @@ public final class ArchiveMover implements Runnable {
             }
         }
         looseCopies.addAll(loose);
-        List<Path> stored = List.copyOf(looseCopies);
-        inBackground(() -> () -> deleteEach(stored), overBudget);
-        Directories.fsync(storageFiles, directory.path());
-        looseCopies.clear();
+        deleteLooseCopies(overBudget);
     }
 
     /** A segment packed into staged files. */
     private record Packed(ArchiveSegmentWriter.Written written, Path data, Path index) {
     }
 
-    /** The task that packs {@code loose} into staged files of its own (mover thread: it numbers them). */
+    /**
+     * The task that packs {@code loose} into staged files of its own (mover thread: it numbers them). What a failed
+     * or given-up packing leaves there, the next move sweeps ({@link #deleteStagedLeftovers}).
+     */
     private BackgroundPriority.Task<Packed> pack(List<Path> loose) {
         long packing = ++packings;
         Path data = staging.resolve(STAGED_PREFIX + packing + SegmentName.DATA_SUFFIX + ".tmp");
         Path index = staging.resolve(STAGED_PREFIX + packing + SegmentName.INDEX_SUFFIX + ".tmp");
-        return () -> {
-            try {
-                return new Packed(writer.write(loose, data, index), data, index);
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(data);
-                Files.deleteIfExists(index);
-                throw e;
-            }
-        };
+        return () -> new Packed(writer.write(loose, data, index), data, index);
     }
 
     /**
-     * Staged files of packings given up in the background that ended (or were swept) after their move: they are
-     * not needed any more. A packing still running may recreate its files after this; the next move sweeps them.
+     * Staged files that earlier moves no longer need: those of a packing that failed, or that was given up in the
+     * background and ended (or was swept) after its move. A packing still running may recreate its files after
+     * this; the next move sweeps them, and each start clears {@code tmp/}.
      */
     private void deleteStagedLeftovers() throws IOException {
         try (var staged = Files.newDirectoryStream(staging, STAGED_PREFIX + "*.tmp")) {
@@ -450,12 +443,16 @@ public final class ArchiveMover implements Runnable {
         return true;
     }
 
-    /** Deletes the loose files of stored segments that a failed turn left, then fsyncs {@code results/}. */
-    private void deleteLooseCopies() throws IOException {
+    /**
+     * Deletes the loose files of stored segments, then fsyncs {@code results/}: in the background unless
+     * {@code overBudget} (see {@link #inBackground}). What a failure leaves is deleted again on the next turn.
+     */
+    private void deleteLooseCopies(BooleanSupplier overBudget) throws IOException {
         if (looseCopies.isEmpty()) {
             return;
         }
-        deleteEach(looseCopies);
+        List<Path> stored = List.copyOf(looseCopies);
+        inBackground(() -> () -> deleteEach(stored), overBudget);
         Directories.fsync(storageFiles, directory.path());
         looseCopies.clear();
     }
