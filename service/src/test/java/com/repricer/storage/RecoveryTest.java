@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -188,6 +190,38 @@ class RecoveryTest {
 
         assertServes(ledger, records);
         assertThat(ledger.reprice("x", BigDecimal.ONE).sequence(), is(6L));
+    }
+
+    @Test
+    void zerosWrittenAheadInAnEarlierSegmentAreUnusedRoomNotDamage() throws Exception {
+        List<PriceRecord> records = chainedRecords(1, 10, 3);
+        Path first = writeLogSegment(dataDirectory, records.subList(0, 5));
+        writeLogSegment(dataDirectory, records.subList(5, 10));
+        // a segment keeps the zeros written ahead in it when the log rolls to the next one
+        Files.write(first, new byte[64 * 1024], StandardOpenOption.APPEND);
+
+        assertServes(recover(), records);
+    }
+
+    @Test
+    void theNextEntryIsWrittenOverTheZerosWrittenAheadAndMoreZerosFollowIt() throws Exception {
+        List<PriceRecord> records = chainedRecords(1, 5, 3);
+        Path segment = writeLogSegment(dataDirectory, records);
+        int entriesEnd = (int) Files.size(segment);
+        Files.write(segment, new byte[4096], StandardOpenOption.APPEND);
+
+        Ledger ledger = recover();
+        assertServes(ledger, records);
+        PriceRecord next = ledger.reprice("product-9", new BigDecimal("1.23"));
+
+        byte[] log = Files.readAllBytes(segment);
+        byte[] expected = logSegment(List.of(next));
+        assertThat(Arrays.copyOfRange(log, 0, entriesEnd), equalTo(logSegment(records)));
+        assertThat(Arrays.copyOfRange(log, entriesEnd, entriesEnd + expected.length), equalTo(expected));
+        assertThat("zeros written ahead again past the new entry", log.length - entriesEnd - expected.length,
+                   greaterThanOrEqualTo(4096));
+        assertThat(Arrays.copyOfRange(log, entriesEnd + expected.length, log.length),
+                   equalTo(new byte[log.length - entriesEnd - expected.length]));
     }
 
     @Test

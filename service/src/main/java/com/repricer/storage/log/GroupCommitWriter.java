@@ -180,8 +180,10 @@ public final class GroupCommitWriter implements Runnable {
                 log.roll(nextSequence);
             } catch (IOException e) {
                 fail(List.of(), e);
+                return;
             }
         }
+        log.writeZerosAhead(); // after the group is released: its fsync keeps the next groups' off the journal
     }
 
     /** Strictly increasing, even if the wall clock steps back. */

@@ -45,6 +45,15 @@ import java.util.zip.CRC32C;
  * torn tail (a short entry, a bad checksum, zeros): such an entry was never acknowledged, so reading stops there
  * and the tail is cut off. Anything wrong before the last segment's tail is corruption and stops the start-up.
  *
+ * <h2>Zeros written ahead</h2>
+ * The current segment is filled with zeros about {@link #PREALLOCATED_BYTES} ahead of its last entry, and that
+ * length is made durable ({@code fsync}) before entries are written over the zeros. Each commit is then an
+ * {@code fdatasync} that changes no metadata (neither the size nor the blocks): on ext4 it flushes the data
+ * without waiting for a journal commit, which would carry every other file's creations, renames and deletions
+ * with it (the results files, the archive's moves). So a segment may end in zeros past its last entry, the last
+ * one or, after a crash before it was cut, an earlier one: zeros to the end of a segment are room that was never
+ * used, not damage.
+ *
  * <p>Appends, syncs and rolls are made by one thread (the group-commit writer); trimming may come from another,
  * so the segment table is guarded by this object's monitor.
  */
@@ -55,12 +64,19 @@ public final class WriteAheadLog implements AutoCloseable {
     private static final int HEADER_BYTES = 8;
     /** Larger than any valid payload (a 512-byte id, two prices, a key): a length beyond it is garbage. */
     private static final int MAX_PAYLOAD_BYTES = 1024;
+    /** How far ahead of the last entry zeros are written: one extra fsync per this many bytes of entries. */
+    static final int PREALLOCATED_BYTES = 1 << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
 
     private final Path directory;
     private final StorageFiles files;
     private final TreeMap<Long, Path> segments = new TreeMap<>();
     private FileChannel current;
     private long durableSize;
+    /** Where the zeros written ahead in the current segment end (its durable length, as far as is known). */
+    private long zeroedUpTo;
+    /** Where the entries of the segment read last on opening end (the zeros written ahead, if any, follow). */
+    private long lastSegmentEntriesEnd;
     /** One past the last record the segments showed on opening (their records, else the last one's name); 0 if none. */
     private long nextSequenceOnOpen;
 
@@ -137,6 +153,11 @@ public final class WriteAheadLog implements AutoCloseable {
                 content.position(start + HEADER_BYTES + content.getInt(start));
                 continue;
             }
+            if (zerosFrom(content, start)) {
+                // room written ahead and never used: the last segment's next entry goes there (continueAt)
+                lastSegmentEntriesEnd = start;
+                return;
+            }
             if (!last) {
                 throw new CorruptLogException(segment + " is damaged at offset " + start + ": " + damage);
             }
@@ -147,8 +168,19 @@ public final class WriteAheadLog implements AutoCloseable {
                 channel.truncate(start);
                 channel.force(true);
             }
+            lastSegmentEntriesEnd = start;
             return;
         }
+        lastSegmentEntriesEnd = content.limit();
+    }
+
+    private static boolean zerosFrom(ByteBuffer content, int start) {
+        for (int i = start; i < content.limit(); i++) {
+            if (content.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return why the entry at the buffer's position is unreadable, or {@code null} if it is intact */
@@ -261,21 +293,22 @@ public final class WriteAheadLog implements AutoCloseable {
     /**
      * After recovery: appends from here on, keeping the segments read on opening (their records go on being
      * trimmed as the results files holding them are fsync'ed). Appends to the last segment if it ends just before
-     * {@code nextSequence}, which needs no new file: a start on a full disk can still open the log. Otherwise
-     * starts a new segment.
+     * {@code nextSequence}, over the zeros written ahead in it if any, which needs no new file: a start on a full
+     * disk can still open the log (and write there while those zeros last). Otherwise starts a new segment.
      */
     public synchronized void continueAt(long nextSequence) throws IOException {
         closeCurrent();
         if (!segments.isEmpty() && nextSequenceOnOpen == nextSequence) {
             FileChannel channel = files.open(segments.lastEntry().getValue(), StandardOpenOption.WRITE);
             try {
-                channel.position(channel.size());
+                channel.position(lastSegmentEntriesEnd);
+                zeroedUpTo = channel.size();
             } catch (IOException e) {
                 channel.close();
                 throw e;
             }
             current = channel;
-            durableSize = channel.position();
+            durableSize = lastSegmentEntriesEnd;
             return;
         }
         startSegment(nextSequence);
@@ -320,6 +353,7 @@ public final class WriteAheadLog implements AutoCloseable {
         }
         current = channel;
         durableSize = 0;
+        zeroedUpTo = 0;
         segments.put(nextSequence, segment);
         // The new name must be durable before an entry in it is acknowledged; if this fails, the writer refuses
         // work until syncDirectory() succeeds (see GroupCommitWriter.probe).
@@ -344,11 +378,33 @@ public final class WriteAheadLog implements AutoCloseable {
         durableSize = current.position();
     }
 
+    /**
+     * Writes zeros ahead of the last entry, up to {@link #PREALLOCATED_BYTES} past it, and makes that length
+     * durable, when fewer than half of that are left (see the class comment). Not needed for correctness: if it
+     * fails (a full disk), entries go on extending the file, and their writes report the failure if they fail too.
+     */
+    public void writeZerosAhead() {
+        if (zeroedUpTo - durableSize >= PREALLOCATED_BYTES / 2) {
+            return;
+        }
+        long end = durableSize + PREALLOCATED_BYTES;
+        try {
+            for (long at = Math.max(zeroedUpTo, durableSize); at < end; ) {
+                at += current.write(ZEROS.duplicate().limit((int) Math.min(ZEROS.capacity(), end - at)), at);
+            }
+            current.force(true);
+            zeroedUpTo = end;
+        } catch (IOException e) {
+            LOG.fine(() -> "Cannot write zeros ahead in the log (" + e + "); entries extend the file instead");
+        }
+    }
+
     /** Cuts off whatever was appended since the last successful sync, after a failed write or sync. */
     void discardUnsynced() throws IOException {
         current.truncate(durableSize);
         current.position(durableSize);
         current.force(false);
+        zeroedUpTo = durableSize;
     }
 
     long currentSegmentBytes() {
