@@ -399,8 +399,16 @@ public final class WriteAheadLog implements AutoCloseable {
         }
     }
 
-    /** Cuts off whatever was appended since the last successful sync, after a failed write or sync. */
+    /**
+     * Cuts off whatever was appended since the last successful sync, after a failed write or sync: those entries
+     * were refused, and must not come back after a crash. The zeros written ahead go with them. If nothing was
+     * appended (the probe of a failing disk), the zeros stay: cutting them would free space on a full disk and let
+     * the probe pass while nothing else can be written.
+     */
     void discardUnsynced() throws IOException {
+        if (current.position() == durableSize) {
+            return;
+        }
         current.truncate(durableSize);
         current.position(durableSize);
         current.force(false);
