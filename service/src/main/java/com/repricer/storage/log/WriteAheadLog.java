@@ -42,17 +42,17 @@ import java.util.zip.CRC32C;
  *   byte   length of the unscaled value, then the unscaled value as two's-complement big-endian bytes
  * </pre>
  * An entry is committed once the fsync that follows its write returns. A crash can leave the last segment with a
- * torn tail (a short entry, a bad checksum, zeros): such an entry was never acknowledged, so reading stops there
- * and the tail is cut off. Anything wrong before the last segment's tail is corruption and stops the start-up.
+ * torn tail (a short entry, a bad checksum, an entry's bytes among zeros): such an entry was never acknowledged, so
+ * reading stops there and the tail is cut off. Anything wrong before the last segment's tail is corruption and stops the start-up.
  *
  * <h2>Zeros written ahead</h2>
  * The current segment is filled with zeros about {@link #PREALLOCATED_BYTES} ahead of its last entry, and that
  * length is made durable ({@code fsync}) before entries are written over the zeros. Each commit is then an
  * {@code fdatasync} that changes no metadata (neither the size nor the blocks): on ext4 it flushes the data
  * without waiting for a journal commit, which would carry every other file's creations, renames and deletions
- * with it (the results files, the archive's moves). So a segment may end in zeros past its last entry, the last
- * one or, after a crash before it was cut, an earlier one: zeros to the end of a segment are room that was never
- * used, not damage.
+ * with it (the results files, the archive's moves). So any segment may end in zeros past its last entry (a rolled
+ * segment keeps them): zeros to the end of a segment are room that was never used, not damage, and the next entry
+ * after a restart is written over the last segment's.
  *
  * <p>Appends, syncs and rolls are made by one thread (the group-commit writer); trimming may come from another,
  * so the segment table is guarded by this object's monitor.
@@ -65,7 +65,7 @@ public final class WriteAheadLog implements AutoCloseable {
     /** Larger than any valid payload (a 512-byte id, two prices, a key): a length beyond it is garbage. */
     private static final int MAX_PAYLOAD_BYTES = 1024;
     /** How far ahead of the last entry zeros are written: one extra fsync per this many bytes of entries. */
-    static final int PREALLOCATED_BYTES = 1 << 20;
+    private static final int PREALLOCATED_BYTES = 1 << 20;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
 
     private final Path directory;
