@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import static com.repricer.storage.StorageFixtures.BASE;
+import static com.repricer.storage.StorageFixtures.await;
 import static com.repricer.storage.StorageFixtures.assertResultsConsistent;
 import static com.repricer.storage.StorageFixtures.chainedRecords;
 import static com.repricer.storage.StorageFixtures.entryBytes;
@@ -40,7 +42,6 @@ import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -214,14 +215,22 @@ class RecoveryTest {
         assertServes(ledger, records);
         PriceRecord next = ledger.reprice("product-9", new BigDecimal("1.23"));
 
-        byte[] log = Files.readAllBytes(segment);
         byte[] expected = logSegment(List.of(next));
+        int nextEnd = entriesEnd + expected.length;
+        // the writer writes more zeros ahead after it has answered the reprice: wait for them
+        await(Duration.ofSeconds(10), () -> sizeOf(segment) >= nextEnd + 4096, "zeros written ahead past the new entry");
+        byte[] log = Files.readAllBytes(segment);
         assertThat(Arrays.copyOfRange(log, 0, entriesEnd), equalTo(logSegment(records)));
-        assertThat(Arrays.copyOfRange(log, entriesEnd, entriesEnd + expected.length), equalTo(expected));
-        assertThat("zeros written ahead again past the new entry", log.length - entriesEnd - expected.length,
-                   greaterThanOrEqualTo(4096));
-        assertThat(Arrays.copyOfRange(log, entriesEnd + expected.length, log.length),
-                   equalTo(new byte[log.length - entriesEnd - expected.length]));
+        assertThat(Arrays.copyOfRange(log, entriesEnd, nextEnd), equalTo(expected));
+        assertThat(Arrays.copyOfRange(log, nextEnd, log.length), equalTo(new byte[log.length - nextEnd]));
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
