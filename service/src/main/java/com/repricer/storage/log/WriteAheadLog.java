@@ -75,7 +75,7 @@ public final class WriteAheadLog implements AutoCloseable {
     private long durableSize;
     /** Where the zeros written ahead in the current segment end (its durable length, as far as is known). */
     private long zeroedUpTo;
-    /** Where the entries of the segment read last on opening end (the zeros written ahead, if any, follow). */
+    /** Where the last segment's entries ended on opening (the zeros written ahead, if any, follow): continueAt. */
     private long lastSegmentEntriesEnd;
     /** One past the last record the segments showed on opening (their records, else the last one's name); 0 if none. */
     private long nextSequenceOnOpen;
@@ -114,7 +114,10 @@ public final class WriteAheadLog implements AutoCloseable {
         List<KeyedRecord> keyed = new ArrayList<>();
         for (Map.Entry<Long, Path> segment : log.segments.entrySet()) {
             boolean last = segment.getKey().equals(log.segments.lastKey());
-            log.readSegment(segment.getValue(), last, records, keyed);
+            int entriesEnd = log.readSegment(segment.getValue(), last, records, keyed);
+            if (last) {
+                log.lastSegmentEntriesEnd = entriesEnd;
+            }
         }
         if (!log.segments.isEmpty()) {
             log.nextSequenceOnOpen = records.isEmpty() ? log.segments.lastKey() : records.getLast().sequence() + 1;
@@ -131,7 +134,8 @@ public final class WriteAheadLog implements AutoCloseable {
         }
     }
 
-    private void readSegment(Path segment, boolean last, List<PriceRecord> records, List<KeyedRecord> keyed)
+    /** @return where the segment's entries end: at its length, or where zeros written ahead or a cut tail start */
+    private int readSegment(Path segment, boolean last, List<PriceRecord> records, List<KeyedRecord> keyed)
             throws IOException {
         ByteBuffer content = ByteBuffer.wrap(Files.readAllBytes(segment));
         long expected = records.isEmpty() ? firstSequenceOf(segment) : records.getLast().sequence() + 1;
@@ -154,9 +158,7 @@ public final class WriteAheadLog implements AutoCloseable {
                 continue;
             }
             if (zerosFrom(content, start)) {
-                // room written ahead and never used: the last segment's next entry goes there (continueAt)
-                lastSegmentEntriesEnd = start;
-                return;
+                return start; // room written ahead and never used: the last segment's next entry goes there
             }
             if (!last) {
                 throw new CorruptLogException(segment + " is damaged at offset " + start + ": " + damage);
@@ -168,10 +170,9 @@ public final class WriteAheadLog implements AutoCloseable {
                 channel.truncate(start);
                 channel.force(true);
             }
-            lastSegmentEntriesEnd = start;
-            return;
+            return start;
         }
-        lastSegmentEntriesEnd = content.limit();
+        return content.limit();
     }
 
     private static boolean zerosFrom(ByteBuffer content, int start) {
